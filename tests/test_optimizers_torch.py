@@ -1,0 +1,85 @@
+"""gdlib against live torch.optim with hyperparameters drawn by hypothesis (needs torch; CI requires it)."""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from conftest import require
+from optimizer_cases import TOLERANCE, relative_error
+
+torch = require("torch")
+
+unit = st.floats(0.0, 0.95)
+small = st.floats(0.0, 0.2)
+lr = st.floats(1e-4, 0.05)
+flag = st.booleans()
+
+SPACES = {
+    "SGD": st.fixed_dictionaries({"lr": lr, "momentum": unit, "dampening": st.floats(0, 0.5),
+                                  "weight_decay": small, "maximize": flag}),
+    "SGD-nesterov": st.fixed_dictionaries({"lr": lr, "momentum": st.floats(0.05, 0.95), "nesterov": st.just(True),
+                                           "weight_decay": small}),
+    "Adagrad": st.fixed_dictionaries({"lr": lr, "lr_decay": small, "weight_decay": small,
+                                      "initial_accumulator_value": small, "eps": st.floats(1e-10, 1e-3)}),
+    "RMSprop": st.fixed_dictionaries({"lr": st.floats(1e-4, 2e-3), "alpha": st.floats(0.5, 0.999),
+                                      "eps": st.floats(1e-8, 1e-3), "weight_decay": small,
+                                      "momentum": unit, "centered": flag}),
+    "Adadelta": st.fixed_dictionaries({"lr": st.floats(0.1, 2.0), "rho": st.floats(0.5, 0.99),
+                                       "eps": st.floats(1e-7, 1e-3), "weight_decay": small}),
+    "Adam": st.fixed_dictionaries({"lr": st.floats(1e-4, 5e-3), "betas": st.tuples(st.floats(0.5, 0.95), st.floats(0.9, 0.9999)),
+                                   "eps": st.floats(1e-8, 1e-4), "weight_decay": small, "amsgrad": flag}),
+    "AdamW": st.fixed_dictionaries({"lr": st.floats(1e-4, 5e-3), "betas": st.tuples(st.floats(0.5, 0.95), st.floats(0.9, 0.9999)),
+                                    "weight_decay": small, "amsgrad": flag, "maximize": flag}),
+    "NAdam": st.fixed_dictionaries({"lr": st.floats(1e-4, 5e-3), "betas": st.tuples(st.floats(0.5, 0.95), st.floats(0.9, 0.9999)),
+                                    "momentum_decay": st.floats(0, 0.01), "weight_decay": small,
+                                    "decoupled_weight_decay": flag}),
+    "RAdam": st.fixed_dictionaries({"lr": st.floats(1e-4, 5e-3), "betas": st.tuples(st.floats(0.5, 0.95), st.floats(0.9, 0.999)),
+                                    "weight_decay": small, "decoupled_weight_decay": flag}),
+}
+
+
+def _trajectories(name, kwargs, x0, grads_fn, dtype, steps):
+    import gdlib as gd
+    opt = getattr(gd, name)(**kwargs)
+    x = x0.astype(dtype)
+    state = opt.init(x)
+    p = torch.nn.Parameter(torch.tensor(x0.astype(dtype)))
+    topt = getattr(torch.optim, name)([p], **kwargs)
+    ours, theirs = [], []
+    for _ in range(steps):
+        x, state = opt.step(x, grads_fn(x), state)
+        p.grad = torch.from_numpy(grads_fn(p.detach().numpy().copy()))
+        topt.step()
+        ours.append(x)
+        theirs.append(p.detach().numpy().copy())
+    return np.array(ours), np.array(theirs)
+
+
+@pytest.mark.parametrize("space", SPACES)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), d=st.integers(1, 6), seed=st.integers(0, 2**16))
+def test_matches_live_torch(space, dtype, data, d, seed):
+    torch.set_default_dtype(getattr(torch, dtype))
+    try:
+        name = space.split("-")[0]
+        kwargs = data.draw(SPACES[space])
+        rng = np.random.default_rng(seed)
+        curv = rng.uniform(0.5, 3.0, d).astype(dtype)
+        x0 = rng.standard_normal(d)
+        sign = -1 if kwargs.get("maximize") else 1
+        grads = lambda x: sign * (curv * x + np.asarray(0.05, dtype) * x ** 3)  # noqa: E731
+        ours, theirs = _trajectories(name, kwargs, x0, grads, dtype, steps=30)
+        assert ours.dtype == np.dtype(dtype)
+        assert relative_error(ours, theirs) <= TOLERANCE[dtype] * 10
+    finally:
+        torch.set_default_dtype(torch.float32)
+
+
+@pytest.mark.parametrize("weight", [0.1, 0.49, 0.5, 0.7, 0.95])
+def test_lerp_matches_torch_in_both_branches(weight):
+    from gdlib.optimizers import lerp
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal(1000), rng.standard_normal(1000)
+    want = torch.tensor(a).lerp(torch.tensor(b), weight).numpy()
+    np.testing.assert_allclose(lerp(a, b, weight), want, rtol=0, atol=4 * np.finfo(float).eps)
