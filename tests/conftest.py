@@ -9,6 +9,13 @@ import importlib
 import os
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every run, so a result on one machine is the result on another;
+# HYPOTHESIS_PROFILE=explore draws new examples on every run (for hunting bugs, not for CI).
+settings.register_profile("book", derandomize=True, database=None)
+settings.register_profile("explore", database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "book"))
 
 HOW_TO_ENABLE = {
     "torch": "pip install -r requirements-oracles.txt (torch 2.13.0, CPU)",

@@ -29,6 +29,22 @@ def test_matches_torch_trajectory(name, kwargs, dtype):
     assert err <= TOLERANCE[dtype], f"relative error {err:.2e} over {TOLERANCE[dtype]:.0e}"
 
 
+@pytest.mark.parametrize("name, kwargs, dtype", PARAMS, ids=IDS)
+def test_fixture_case_is_well_conditioned(name, kwargs, dtype, monkeypatch):
+    """Moving the start by one rounding error may move the trajectory by a few rounding errors, not more
+    than half the tolerance. A case that amplifies round-off (RMSProp with a tiny ε near the
+    minimum acts like sign descent and is chaotic) would compare one processor's rounding with another's,
+    not gdlib with torch, and its fixture would fail on other machines."""
+    import optimizer_cases
+    ulp = float(np.finfo(dtype).eps)
+    base = run_gdlib(name, kwargs, dtype)
+    monkeypatch.setattr(optimizer_cases, "X0", X0 * (1 + ulp * np.array([1, -1, 1, -1, 1])))
+    moved = run_gdlib(name, kwargs, dtype)
+    assert np.any(moved[0] != base[0]), "the start must move"
+    amplification = relative_error(moved, base) / ulp
+    assert amplification <= TOLERANCE[dtype] / ulp / 2, f"round-off amplified {amplification:.1e} times"
+
+
 def test_every_optimizer_has_fixture_cases():
     names = {name for name, _ in CASES}
     assert names == {"SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "NAdam", "RAdam"}
