@@ -53,7 +53,7 @@ def jupyterlab(notebooks, timeout=60):
                    "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
                    f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={tmp / 'settings'}",
                    f"--LabApp.workspaces_dir={tmp / 'workspaces'}", "--LabApp.news_url=",
-                   "--ServerApp.log_level=WARN"]
+                   "--LabApp.expose_app_in_browser=True", "--ServerApp.log_level=WARN"]
         env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp / "config"), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"))
         log = open(tmp / "lab.log", "w")
         server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
@@ -92,19 +92,53 @@ def chromium(playwright):
         browser.close()
 
 
+# The notebook on show, its kernel and its code cells, read through the application object that
+# --LabApp.expose_app_in_browser puts on window.jupyterapp.
+NOTEBOOK_STATE = """(name) => {
+    const panel = window.jupyterapp?.shell.currentWidget;
+    if (!panel || !panel.context || !panel.context.path.endsWith(name)) return null;
+    const kernel = panel.sessionContext?.session?.kernel;
+    const prompts = [...panel.node.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent);
+    return {ready: panel.sessionContext.isReady && !!kernel, connection: kernel?.connectionStatus ?? 'none',
+            status: kernel?.status ?? 'none', cells: prompts.length,
+            done: prompts.filter(p => /\\[\\d+\\]/.test(p)).length,
+            started: prompts.filter(p => /\\[(\\d+|\\*)\\]/.test(p)).length};
+}"""
+
+
+def notebook_state(page, name):
+    """The notebook's kernel and how many code cells have started and finished (None until it is on show)."""
+    return page.evaluate(NOTEBOOK_STATE, name)
+
+
 def open_and_run_all(page, url, name, timeout_ms=120_000):
-    """Open a notebook, run all its cells, and wait until every cell has run and the kernel is idle."""
+    """Open a notebook, wait for its kernel, run all its cells, and wait until every code cell has run.
+
+    Run All is issued through JupyterLab's command registry once the kernel is connected and idle; if no
+    cell has started 20 s later (a kernel still settling may drop the request), it is issued once more.
+    A timeout reports the notebook's state instead of a bare playwright error."""
     page.goto(f"{url}/lab/tree/{name}?reset", wait_until="domcontentloaded")     # ?reset: no restored tabs
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=timeout_ms)
-    page.wait_for_function("() => document.querySelector('.jp-Notebook-ExecutionIndicator')"
-                           "?.getAttribute('data-status') === 'idle'", timeout=timeout_ms)
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-    page.wait_for_function(
-        """() => {
-            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-        }""", timeout=timeout_ms)
+    deadline = time.monotonic() + timeout_ms / 1000
+
+    def wait_until(condition, what, limit):
+        state = None
+        while time.monotonic() < min(deadline, limit):
+            state = notebook_state(page, name)
+            if state and condition(state):
+                return True
+            page.wait_for_timeout(100)
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"{name}: {what} within {timeout_ms / 1000:.0f} s; last state {state}")
+        return False
+
+    wait_until(lambda s: s["ready"] and s["connection"] == "connected" and s["status"] == "idle"
+               and s["cells"] > 0, "the kernel was not connected and idle", deadline)
+    for attempt in range(2):
+        page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+        if wait_until(lambda s: s["started"] > 0, "no cell started", time.monotonic() + 20):
+            break
+        print(f"{name}: no cell started 20 s after Run All; issuing it again", file=sys.stderr)
+    wait_until(lambda s: s["done"] == s["cells"], "not every code cell ran", deadline)
 
 
 def notebook_panel(page):
