@@ -12,7 +12,11 @@ from _timing import heavy_ball_grid, median_time  # noqa: E402
 
 
 def step_rows(sizes=(1_000_000, 10_000_000), repeat=5):
-    """(label, gdlib seconds per step, torch seconds per step or None)."""
+    """(label, gdlib seconds per step, torch seconds per step, torch seconds per step on one thread).
+
+    The torch figures are None without torch. torch updates in place on all cores (2 here); numpy's
+    elementwise operations use one core, and gdlib's pure step must write new arrays, so the one-thread
+    figure is given beside the default one to show how much of the gap is threads."""
     try:
         import torch
     except ImportError:
@@ -31,14 +35,20 @@ def step_rows(sizes=(1_000_000, 10_000_000), repeat=5):
                 box["x"], box["s"] = ours.step(box["x"], g, box["s"])
 
             t_ours = median_time(ours_step, repeat=repeat)
-            t_theirs = None
+            t_theirs = t_one_thread = None
             if torch is not None:
                 p = torch.nn.Parameter(torch.tensor(x0))
                 p.grad = torch.tensor(g)
                 opt = theirs(p)
                 opt.step()
                 t_theirs = median_time(opt.step, repeat=repeat)
-            rows.append((f"{name} step, {n / 1e6:g}M float64", t_ours, t_theirs))
+                threads = torch.get_num_threads()
+                torch.set_num_threads(1)
+                try:
+                    t_one_thread = median_time(opt.step, repeat=repeat)
+                finally:
+                    torch.set_num_threads(threads)
+            rows.append((f"{name} step, {n / 1e6:g}M float64", t_ours, t_theirs, t_one_thread))
     return rows
 
 
@@ -69,10 +79,12 @@ def sweep_row(n_runs=40_000, steps=200):
 
 def main():
     print(f"{'benchmark':44s} {'gdlib':>10s} {'reference':>10s} {'ratio':>7s}")
-    for label, ours, ref in step_rows() + [sweep_row()]:
+    for label, ours, ref, *one_thread in step_rows() + [sweep_row()]:
         ratio = f"{ours / ref:7.2f}" if ref else "    n/a"
         ref_s = f"{ref * 1e3:8.2f}ms" if ref else "  no torch"
         print(f"{label:44s} {ours * 1e3:8.2f}ms {ref_s} {ratio}")
+        if one_thread and one_thread[0]:
+            print(f"{'  torch on one thread':44s} {'':10s} {one_thread[0] * 1e3:8.2f}ms {ours / one_thread[0]:7.2f}")
 
 
 if __name__ == "__main__":
