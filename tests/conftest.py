@@ -21,9 +21,15 @@ HOW_TO_ENABLE = {
     "torch": "pip install -r requirements-oracles.txt (torch 2.13.0, CPU)",
     "nbgrader": "pip install -r requirements-oracles.txt (nbgrader)",
     "playwright": "pip install -r requirements-oracles.txt and apt-get install chromium",
+    "optax": "pip install -r requirements-oracles.txt (jax, jaxlib, optax: CPU)",
+    "jax": "pip install -r requirements-oracles.txt (jax, jaxlib, optax: CPU)",
+    "scipy": "pip install -r requirements-oracles.txt (scipy)",
+    "ml_dtypes": "pip install -r requirements-oracles.txt (ml_dtypes)",
 }
 REQUIRE_VARIABLE = {"torch": "GDBOOK_REQUIRE_TORCH", "nbgrader": "GDBOOK_REQUIRE_NBGRADER",
-                    "playwright": "GDBOOK_REQUIRE_BROWSER"}
+                    "playwright": "GDBOOK_REQUIRE_BROWSER", "optax": "GDBOOK_REQUIRE_OPTAX",
+                    "jax": "GDBOOK_REQUIRE_OPTAX", "scipy": "GDBOOK_REQUIRE_SCIPY",
+                    "ml_dtypes": "GDBOOK_REQUIRE_ML_DTYPES"}
 
 
 def is_required(name):

@@ -4,7 +4,7 @@ Every optimizer is a frozen dataclass of hyperparameters with ``init(x) -> state
 ``step(x, g, state) -> (x_new, state)``; see ``_base.py``.
 """
 
-from ._base import Optimizer, lerp
+from ._base import LeafwiseState, Optimizer, lerp, tree_init, tree_step
 from .adadelta import Adadelta, AdadeltaState
 from .adagrad import Adagrad, AdagradState
 from .adam import Adam, AdamState, AdamW
@@ -13,6 +13,6 @@ from .radam import RAdam, RAdamState
 from .rmsprop import RMSprop, RMSpropState
 from .sgd import SGD, GradientDescent, GradientDescentState, SGDState
 
-__all__ = ["Optimizer", "lerp", "GradientDescent", "GradientDescentState", "SGD", "SGDState", "Adagrad",
+__all__ = ["Optimizer", "lerp", "tree_init", "tree_step", "LeafwiseState", "GradientDescent", "GradientDescentState", "SGD", "SGDState", "Adagrad",
            "AdagradState", "RMSprop", "RMSpropState", "Adadelta", "AdadeltaState", "Adam", "AdamState",
            "AdamW", "NAdam", "NAdamState", "RAdam", "RAdamState"]

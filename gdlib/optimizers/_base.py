@@ -6,15 +6,28 @@ its fields) with two methods:
 
     state = opt.init(x)                   # a NamedTuple whose field t counts the steps taken
     x_new, state = opt.step(x, g, state)  # pure: x, g and the old state are never modified
+
+Two class attributes tell ``gd.run`` how to call an optimizer:
+
+- ``elementwise = True`` (the default): the step treats each array on its own, as torch's optimizers loop
+  over a model's parameters. For structured parameters (a tuple, list or dict of arrays, see
+  :mod:`gdlib.tree`) :func:`tree_init` / :func:`tree_step` step every array separately with its own state.
+  An optimizer that needs the whole model at once (per-layer trust ratios, L-BFGS's flat vector) sets it to
+  False and handles trees itself.
+- ``uses_oracle = False`` (the default): ``step(x, g, state)`` needs only the gradient. An optimizer that asks
+  the problem for more (a line search, Hessian-vector products, SAM's second gradient) sets it to True and
+  takes ``step(x, g, state, oracle=None)``; see :mod:`gdlib.oracle`.
 """
 
 from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 import numpy as np
 
+from .. import tree
 from .._checks import check_number
 
-__all__ = ["Optimizer", "lerp", "zeros_like"]
+__all__ = ["Optimizer", "lerp", "zeros_like", "tree_init", "tree_step", "LeafwiseState"]
 
 
 def lerp(start, end, weight):
@@ -62,6 +75,8 @@ class Optimizer:
     ``step``, and call ``self._prepare(x, g, state)`` first thing in ``step``."""
 
     State = None
+    elementwise = True
+    uses_oracle = False
 
     def __post_init__(self):
         for f in fields(self):
@@ -133,3 +148,49 @@ def check_adam_family(opt):
     check_unit_interval("betas[1] (beta2)", opt.betas[1])
     check_non_negative("eps", opt.eps)
     check_non_negative("weight_decay", opt.weight_decay)
+
+
+class LeafwiseState(NamedTuple):
+    """The state of an elementwise optimizer on structured parameters: one state per array."""
+
+    t: int  #: steps taken
+    leaves: tuple  #: the optimizer's own state for each array, in gdlib.tree.leaves order
+
+
+def tree_init(opt, x):
+    """``opt.init(x)`` for a single array or an optimizer that handles trees; one state per array
+    (:class:`LeafwiseState`) for an elementwise optimizer on structured parameters."""
+    if tree.is_tree(x) and opt.elementwise:
+        return LeafwiseState(0, tuple(opt.init(leaf) for leaf in tree.leaves(x)))
+    return opt.init(x)
+
+
+def tree_step(opt, x, g, state, oracle=None):
+    """One step of ``opt`` on parameters ``x`` (an array or a tree) with gradient ``g``: what ``gd.run``
+    calls. An elementwise optimizer steps each array with its own state; an optimizer with
+    ``uses_oracle`` also gets the oracle."""
+    if tree.is_tree(x) and opt.elementwise:
+        if not isinstance(state, LeafwiseState):
+            raise TypeError("state must be made by gd.optimizers.tree_init(opt, x) for structured parameters "
+                            f"(got a {type(state).__name__})")
+        new_leaves, new_states = [], []
+        for leaf_x, leaf_g, leaf_state in zip(tree.leaves(x), tree.leaves(g), state.leaves, strict=True):
+            leaf_new, leaf_state = opt.step(leaf_x, leaf_g, leaf_state)
+            new_leaves.append(leaf_new)
+            new_states.append(leaf_state)
+        # put the new arrays back in x's structure (gdlib.tree.leaves visits dicts in sorted key order)
+        return _rebuild(x, iter(new_leaves)), LeafwiseState(state.t + 1, tuple(new_states))
+    if opt.uses_oracle:
+        return opt.step(x, g, state, oracle=oracle)
+    return opt.step(x, g, state)
+
+
+def _rebuild(x, it):
+    """A tree of x's structure whose arrays are taken from ``it`` in gdlib.tree.leaves order."""
+    if not tree.is_tree(x):
+        return next(it)
+    if isinstance(x, dict):
+        rebuilt = {k: _rebuild(x[k], it) for k in sorted(x)}
+        return {k: rebuilt[k] for k in x}
+    out = [_rebuild(v, it) for v in x]
+    return tuple(out) if isinstance(x, tuple) else out
