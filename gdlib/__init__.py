@@ -22,9 +22,11 @@ from .problems import (Dataset, Himmelblau, LinearRegression, LogCosh, LogisticR
                        Rosenbrock, Saddle, Valley, check_grad, load_breast_cancer, load_diabetes,
                        make_classification, make_regression, numerical_grad, numerical_hess)
 
-# --- runner and line searches ---
-from .linesearch import armijo_step, exact_step, steepest_descent
-from .runner import STATUSES, RunResult, run
+# --- runner, oracle, structured parameters and line searches ---
+from . import tree
+from .linesearch import SteepestDescent, SteepestDescentState, armijo_step, exact_step, steepest_descent
+from .oracle import Oracle
+from .runner import STATUSES, RunResult, StepInfo, minibatches, run
 
 # --- source display and self-check exercises ---
 from .selfcheck import attempt, check, expect_close
@@ -53,8 +55,9 @@ __all__ = [
     "Problem", "Quadratic", "Rosenbrock", "Saddle", "Himmelblau", "Valley", "LogCosh", "LinearRegression",
     "LogisticRegression", "Dataset", "load_diabetes", "load_breast_cancer", "make_regression",
     "make_classification", "numerical_grad", "numerical_hess", "check_grad",
-    # runner and line searches
-    "run", "RunResult", "STATUSES", "steepest_descent", "exact_step", "armijo_step",
+    # runner, oracle, structured parameters and line searches
+    "run", "RunResult", "StepInfo", "STATUSES", "minibatches", "Oracle", "tree", "SteepestDescent",
+    "SteepestDescentState", "steepest_descent", "exact_step", "armijo_step",
     # source display and self-check exercises
     "show_source", "check", "attempt", "expect_close",
     # submodules imported on first use

@@ -21,7 +21,7 @@ For a plain array the book's convention is that the last axis holds the paramete
 
 import numpy as np
 
-__all__ = ["is_tree", "leaves", "tree_map", "ravel", "run_ndim_of", "vdot", "norm", "leaf_norms", "astype",
+__all__ = ["is_tree", "leaves", "unflatten", "tree_map", "ravel", "run_ndim_of", "vdot", "norm", "leaf_norms", "astype",
            "zeros_like", "run_shape", "is_finite"]
 
 
@@ -116,10 +116,25 @@ def ravel(x, run_ndim=None):
         vector = np.asarray(vector)
         lead = vector.shape[:-1]
         pieces = np.split(vector, np.cumsum(sizes)[:-1], axis=-1)
-        it = iter(p.reshape(lead + s) for p, s in zip(pieces, shapes, strict=True))
-        return tree_map(lambda _: next(it), x) if is_tree(x) else next(it)
+        return unflatten(x, [p.reshape(lead + s) for p, s in zip(pieces, shapes, strict=True)])
 
     return flat, unravel
+
+
+def unflatten(like, arrays):
+    """A tree structured like ``like`` whose arrays are ``arrays``, given in :func:`leaves` order."""
+    it = iter(arrays)
+
+    def rebuild(x):
+        if not is_tree(x):
+            return next(it)
+        if isinstance(x, dict):
+            done = {k: rebuild(x[k]) for k in sorted(x)}
+            return {k: done[k] for k in x}
+        out = [rebuild(v) for v in x]
+        return tuple(out) if isinstance(x, tuple) else out
+
+    return rebuild(like)
 
 
 def _leaf_axes(leaf, nd):
@@ -129,6 +144,8 @@ def _leaf_axes(leaf, nd):
 def vdot(a, b, run_ndim=None):
     """⟨a, b⟩ summed over every parameter of every leaf, one number per run."""
     nd = _default_run_ndim(a, run_ndim)
+    if not is_tree(a) and np.ndim(a) == nd + 1:
+        return np.einsum("...i,...i->...", a, b)              # one flat vector per run: the fast path
     return sum(np.sum(p * q, axis=_leaf_axes(p, nd)) for p, q in zip(leaves(a), leaves(b), strict=True))
 
 

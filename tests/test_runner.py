@@ -110,7 +110,7 @@ def test_exact_line_search_zigzags_at_right_angles():
 def test_armijo_decreases_rosenbrock():
     r = gd.steepest_descent(gd.Rosenbrock(), [-1.2, 1.0], steps=200, line_search="armijo")
     assert np.all(np.diff(r.fs) <= 0) and r.fs[-1] < 0.5 * r.fs[0]
-    assert all(eta <= 1.0 for eta in r.lrs)
+    assert all(eta <= 1.0 for eta in r.lrs[:-1]) and np.isnan(r.lrs[-1])     # no step from the last record
 
 
 @pytest.mark.parametrize("call, message", [

@@ -1,11 +1,15 @@
-"""What every optimizer shares: hyperparameters that are numbers or arrays, a learning rate that may be a
-schedule, explicit state, and checks on what `step` receives.
+"""What every optimizer shares: hyperparameters that are numbers or arrays, a learning rate (and a few other
+hyperparameters) that may follow a schedule, explicit state, and checks on what `step` receives.
 
 An optimizer is a frozen dataclass of hyperparameters (so its signature, defaults and repr are those of
 its fields) with two methods:
 
     state = opt.init(x)                   # a NamedTuple whose field t counts the steps taken
     x_new, state = opt.step(x, g, state)  # pure: x, g and the old state are never modified
+
+x may be an array of any shape, including a 0-d array or a plain number (then x_new is a numpy scalar).
+A hyperparameter given as an array (one value per run, broadcast against x) is used in x's floating dtype,
+so float32 parameters stay float32.
 
 Two class attributes tell ``gd.run`` how to call an optimizer:
 
@@ -17,6 +21,11 @@ Two class attributes tell ``gd.run`` how to call an optimizer:
 - ``uses_oracle = False`` (the default): ``step(x, g, state)`` needs only the gradient. An optimizer that asks
   the problem for more (a line search, Hessian-vector products, SAM's second gradient) sets it to True and
   takes ``step(x, g, state, oracle=None)``; see :mod:`gdlib.oracle`.
+
+A third, ``schedulable``, names the hyperparameters that may be a schedule (a callable of the step t, such
+as ``gd.schedules.one_cycle_momentum(...)``): ``lr`` always; ``momentum`` or ``betas`` where torch's
+schedulers change them too. A step reads hyperparameters with ``self._at(t, x, "lr", ...)``, which calls
+the schedules and checks the values they return.
 """
 
 from dataclasses import dataclass, fields
@@ -25,7 +34,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import tree
-from .._checks import check_number
+from .._checks import check_number, check_same_shape
 
 __all__ = ["Optimizer", "lerp", "zeros_like", "tree_init", "tree_step", "LeafwiseState"]
 
@@ -48,12 +57,54 @@ def lerp(start, end, weight):
 
 def zeros_like(x):
     """Zeros of x's shape, in x's floating dtype (float64 for integer input): a fresh state buffer."""
-    x = np.asarray(x)
-    return np.zeros(x.shape, dtype=x.dtype if np.issubdtype(x.dtype, np.floating) else float)
+    return np.zeros(np.shape(x), dtype=_float_dtype(x))
+
+
+def _float_dtype(x):
+    """x's floating dtype; float64 for integers and Python numbers."""
+    dtype = np.asarray(x).dtype
+    return dtype if np.issubdtype(dtype, np.floating) else np.dtype(float)
+
+
+def apply_weight_decay(x, g, lr, weight_decay, decoupled=False):
+    r"""Weight decay as torch applies it, the one helper every optimizer uses.
+
+    .. math::
+        g_t \leftarrow g_t + \lambda\,\theta_t \quad\text{(L2 penalty)} \qquad\text{or}\qquad
+        \theta_t \leftarrow (1 - \eta\lambda)\,\theta_t \quad\text{(decoupled, as AdamW)}
+
+    ======  ================  =====================================================
+    symbol  argument          meaning
+    ======  ================  =====================================================
+    θ, g    ``x``, ``g``      the parameters and the gradient of this step
+    η       ``lr``            the learning rate of this step
+    λ       ``weight_decay``  the decay coefficient (a number or one per run)
+    —       ``decoupled``     shrink θ instead of adding λθ to g
+    ======  ================  =====================================================
+
+    Returns the (x, g) the rest of the step uses. Where λ = 0 for every run nothing is computed, as torch
+    skips the line when ``weight_decay == 0``.
+
+    >>> import numpy as np
+    >>> x, g = np.array([1.0, 2.0]), np.array([0.5, 0.5])
+    >>> apply_weight_decay(x, g, 0.1, 0.5)[1].tolist()                  # g + λθ
+    [1.0, 1.5]
+    >>> apply_weight_decay(x, g, 0.1, 0.5, decoupled=True)[0].tolist()  # (1 − ηλ)θ
+    [0.95, 1.9]
+
+    Reference: I. Loshchilov, F. Hutter (2017), Decoupled weight decay regularization, arXiv:1711.05101
+    (ICLR 2019), who show the two differ for adaptive methods.
+    """
+    if np.all(weight_decay == 0):
+        return x, g
+    if decoupled:
+        return x * (1 - lr * weight_decay), g
+    return x, g + weight_decay * x
 
 
 def _plain(value):
-    """A hyperparameter as stored: a Python float (so float32 arrays stay float32) or a float array."""
+    """A hyperparameter as stored: a Python float (numpy treats it as weak, so float32 arrays stay float32),
+    a float array (cast to x's dtype when a step uses it), a bool, or a schedule (a callable) as given."""
     if isinstance(value, (np.ndarray, list, tuple)):
         return np.asarray(value, dtype=float)
     if isinstance(value, (bool, np.bool_)):
@@ -64,9 +115,19 @@ def _plain(value):
 
 
 def _is_default(value, default):
-    if isinstance(value, np.ndarray) or callable(value):
+    if isinstance(value, tuple) and isinstance(default, tuple) and len(value) == len(default):
+        return all(_is_default(v, d) for v, d in zip(value, default))
+    if isinstance(value, (np.ndarray, tuple)) or callable(value):
         return False
     return value == default
+
+
+def _shown(value):
+    if isinstance(value, np.ndarray):
+        return f"array{value.shape}"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_shown(v) for v in value) + ")"
+    return f"{value:g}" if isinstance(value, float) else repr(value)
 
 
 @dataclass(frozen=True, repr=False)
@@ -77,6 +138,8 @@ class Optimizer:
     State = None
     elementwise = True
     uses_oracle = False
+    #: hyperparameters that may be a schedule, with the range (check_number's keywords) of the schedule's values
+    schedulable = {"lr": dict(low=0)}
 
     def __post_init__(self):
         for f in fields(self):
@@ -85,69 +148,59 @@ class Optimizer:
                 if not (isinstance(value, (tuple, list)) and len(value) == 2):
                     raise ValueError(f"betas must be a pair (beta1, beta2) of numbers in [0, 1) (got {value!r})")
                 value = tuple(_plain(b) for b in value)
-            elif f.name != "lr" or not callable(value):
+            else:
                 value = _plain(value)
+            parts = value if isinstance(value, tuple) else (value,)
+            if f.name not in self.schedulable and any(callable(part) for part in parts):
+                raise TypeError(f"{f.name} must be a number or an array, not a schedule ({type(self).__name__} "
+                                f"lets only {', '.join(self.schedulable)} follow a schedule)")
             object.__setattr__(self, f.name, value)
         if not callable(self.lr):
-            check_number("lr", self.lr, low=0)
+            check_number("lr", self.lr, **self.schedulable["lr"])
         self._check()
 
     def _check(self):
-        """Validate the hyperparameters (each subclass names its own ranges)."""
+        """Validate the hyperparameters (each subclass names its own ranges; a schedule's values are checked
+        when it is called)."""
 
     def lr_at(self, t):
-        """The learning rate η used by step ``t`` (``t = 0`` is the first step)."""
-        lr = self.lr(t) if callable(self.lr) else self.lr
-        return float(lr) if np.ndim(lr) == 0 else np.asarray(lr, dtype=float)
+        """The learning rate η used by step ``t`` (``t = 0`` is the first step): a float or a float64 array."""
+        return self._value("lr", self.lr, t, np.dtype(float), "lr")
+
+    def _at(self, t, x, *names):
+        """The hyperparameters ``names`` as step ``t`` uses them on ``x``: a schedule is called with t and its
+        value checked; an array gets x's floating dtype; a number stays a Python float. One name gives its
+        value (a pair for ``betas``), several names a tuple of values."""
+        dtype = _float_dtype(x)
+        values = []
+        for name in names:
+            value = getattr(self, name)
+            if isinstance(value, tuple):                    # betas: each entry on its own
+                values.append(tuple(self._value(name, v, t, dtype, f"{name}[{i}]") for i, v in enumerate(value)))
+            else:
+                values.append(self._value(name, value, t, dtype, name))
+        return values[0] if len(values) == 1 else tuple(values)
+
+    def _value(self, name, value, t, dtype, label):
+        if callable(value):
+            value = value(t)
+            check_number(f"{label} from its schedule at t={t}", value, **self.schedulable[name])
+        if np.ndim(value) == 0:
+            return float(value)
+        return np.asarray(value, dtype=dtype)
 
     def _prepare(self, x, g, state):
         """Check what `step` was given; return the gradient with the sign `maximize` asks for."""
         if not isinstance(state, self.State):
-            made_by = type(state).__name__
-            raise TypeError(f"state must be a {self.State.__name__} made by {type(self).__name__}.init(x) "
-                            f"(got a {made_by}: a state from another optimizer?)")
-        if np.shape(x) != np.shape(g):
-            raise ValueError(f"x and g must have the same shape (got {np.shape(x)} and {np.shape(g)})")
+            raise TypeError(f"state must be of type {self.State.__name__}, made by {type(self).__name__}.init(x) "
+                            f"(got {type(state).__name__}: a state from another optimizer?)")
+        check_same_shape("x", x, "g", g)
         return -g if self.maximize else g
 
     def __repr__(self):
-        changed = []
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name == "lr" or not _is_default(value, f.default):
-                if isinstance(value, np.ndarray):
-                    shown = f"array{value.shape}"
-                else:
-                    shown = repr(value) if not isinstance(value, float) else f"{value:g}"
-                changed.append(f"{f.name}={shown}")
+        changed = [f"{f.name}={_shown(getattr(self, f.name))}" for f in fields(self)
+                   if f.name == "lr" or not _is_default(getattr(self, f.name), f.default)]
         return f"{type(self).__name__}({', '.join(changed)})"
-
-
-def check_unit_interval(name, value, *, closed=False):
-    """Coefficients such as β must lie in [0, 1) (or [0, 1] when ``closed``)."""
-    check_number(name, value, low=0, high=1, high_open=not closed)
-
-
-def check_non_negative(name, value):
-    check_number(name, value, low=0)
-
-
-def apply_weight_decay(x, g, lr, weight_decay, decoupled):
-    """Weight decay as torch applies it: an L2 penalty adds λθ to the gradient; decoupled decay (AdamW)
-    shrinks θ by the factor (1 − ηλ) instead. Returns the (x, g) the rest of the step uses."""
-    if np.all(np.asarray(weight_decay) == 0):
-        return x, g
-    if decoupled:
-        return x * (1 - lr * weight_decay), g
-    return x, g + weight_decay * x
-
-
-def check_adam_family(opt):
-    """The checks every Adam-like optimizer shares: β₁, β₂ ∈ [0, 1), ε ≥ 0, λ ≥ 0."""
-    check_unit_interval("betas[0] (beta1)", opt.betas[0])
-    check_unit_interval("betas[1] (beta2)", opt.betas[1])
-    check_non_negative("eps", opt.eps)
-    check_non_negative("weight_decay", opt.weight_decay)
 
 
 class LeafwiseState(NamedTuple):
@@ -179,18 +232,8 @@ def tree_step(opt, x, g, state, oracle=None):
             new_leaves.append(leaf_new)
             new_states.append(leaf_state)
         # put the new arrays back in x's structure (gdlib.tree.leaves visits dicts in sorted key order)
-        return _rebuild(x, iter(new_leaves)), LeafwiseState(state.t + 1, tuple(new_states))
+        return tree.unflatten(x, new_leaves), LeafwiseState(state.t + 1, tuple(new_states))
     if opt.uses_oracle:
         return opt.step(x, g, state, oracle=oracle)
     return opt.step(x, g, state)
 
-
-def _rebuild(x, it):
-    """A tree of x's structure whose arrays are taken from ``it`` in gdlib.tree.leaves order."""
-    if not tree.is_tree(x):
-        return next(it)
-    if isinstance(x, dict):
-        rebuilt = {k: _rebuild(x[k], it) for k in sorted(x)}
-        return {k: rebuilt[k] for k in x}
-    out = [_rebuild(v, it) for v in x]
-    return tuple(out) if isinstance(x, tuple) else out

@@ -34,13 +34,23 @@ class _DataProblem(Problem):
         self.X, self.y, self.l2 = X, y, float(l2)
         self.n, self.d = X.shape
 
-    def _batch(self, idx):
+    def _batch(self, idx, dtype=np.float64):
+        """The examples of the mini-batch ``idx`` (all when None), in θ's dtype so float32 runs stay float32."""
+        X, y = self._data(dtype)
         if idx is None:
-            return self.X, self.y
+            return X, y
         idx = np.asarray(idx)
         if idx.ndim != 1 or idx.size == 0 or idx.min() < 0 or idx.max() >= self.n:
             raise ValueError(f"idx must be a non-empty 1-D array of example indices in [0, {self.n - 1}]")
-        return self.X[idx], self.y[idx]
+        return X[idx], y[idx]
+
+    def _data(self, dtype):
+        if dtype == np.float64:
+            return self.X, self.y
+        cache = self.__dict__.setdefault("_cast", {})
+        if dtype not in cache:
+            cache[dtype] = (self.X.astype(dtype), self.y.astype(dtype))
+        return cache[dtype]
 
     def _penalty(self, theta):
         return 0.5 * self.l2 * np.sum(theta * theta, axis=-1)
@@ -76,13 +86,13 @@ class LinearRegression(_DataProblem):
 
     def f(self, theta, idx=None):
         theta = self._x(theta)
-        X, y = self._batch(idx)
+        X, y = self._batch(idx, theta.dtype)
         r = theta @ X.T - y
         return 0.5 * np.mean(r * r, axis=-1) + self._penalty(theta)
 
     def grad(self, theta, idx=None):
         theta = self._x(theta)
-        X, y = self._batch(idx)
+        X, y = self._batch(idx, theta.dtype)
         r = theta @ X.T - y
         return r @ X / len(y) + self.l2 * theta
 
@@ -147,13 +157,13 @@ class LogisticRegression(_DataProblem):
 
     def f(self, theta, idx=None):
         theta = self._x(theta)
-        X, y = self._batch(idx)
+        X, y = self._batch(idx, theta.dtype)
         z = theta @ X.T
         return np.mean(_softplus(z) - y * z, axis=-1) + self._penalty(theta)
 
     def grad(self, theta, idx=None):
         theta = self._x(theta)
-        X, y = self._batch(idx)
+        X, y = self._batch(idx, theta.dtype)
         return (_sigmoid(theta @ X.T) - y) @ X / len(y) + self.l2 * theta
 
     def hess(self, theta):

@@ -8,21 +8,9 @@ attributes, from which ``gd.theory.symbolic(problem)`` builds its SymPy form.
 import numpy as np
 
 from .._checks import check_number
+from .base import Problem
 
 __all__ = ["Problem", "Quadratic", "Rosenbrock", "Saddle", "Himmelblau", "Valley", "LogCosh"]
-
-
-class Problem:
-    """Base class: subclasses define ``d``, ``f``, ``grad``, ``hess``, ``x_star`` and ``f_star``."""
-
-    x_star = None
-    f_star = None
-
-    def _x(self, x):
-        x = np.asarray(x, dtype=float)
-        if x.ndim == 0 or x.shape[-1] != self.d:
-            raise ValueError(f"x must have shape (..., {self.d}) for {type(self).__name__} (got {x.shape})")
-        return x
 
 
 def _rotation(angle):
