@@ -33,13 +33,16 @@ def exact_step(problem, x, g):
 
 
 def _backtrack(f, x, g, f0, lr0, c, shrink, max_halvings):
-    """(η, found): the first η in η₀, ρη₀, ρ²η₀, … with f(θ − ηg) ≤ f(θ) − c η ‖g‖², per run; found is
-    False for a run where no η in ``max_halvings`` halvings satisfied the condition."""
+    """(η, found): the first η in η₀, ρη₀, ρ²η₀, … with f(θ − ηg) ≤ f(θ) − c η ‖g‖², per run. A trial must
+    also lower f for real: in floating point a step too small to change f passes the inequality as
+    f(θ) ≤ f(θ), and accepting it would hide a failed search. ``found`` is False for a run where none of
+    the ``max_halvings + 1`` trials passed (and True where g = 0: there is nothing to search)."""
     slope = np.sum(g * g, axis=-1)
     eta = np.full(np.shape(f0), float(lr0))
-    too_long = np.ones(np.shape(f0), dtype=bool)
+    too_long = slope > 0
     for _ in range(max_halvings + 1):
-        too_long = f(x - eta[..., None] * g) > f0 - c * eta * slope
+        f_trial = f(x - eta[..., None] * g)
+        too_long = ~((f_trial <= f0 - c * eta * slope) & (f_trial < f0)) & (slope > 0)
         if not np.any(too_long):
             break
         eta = np.where(too_long, eta * shrink, eta)

@@ -76,14 +76,25 @@ def _default_run_ndim(x, run_ndim):
     return max(np.ndim(x) - 1, 0)
 
 
+def _shape_leaves(shapes):
+    """The leaf shapes of a tree of shapes: a tuple of ints is a shape, not a tree."""
+    if isinstance(shapes, tuple) and all(isinstance(n, (int, np.integer)) for n in shapes):
+        return [shapes]
+    if not is_tree(shapes):
+        raise ValueError(f"shapes must be a tree of tuples of ints (got {shapes!r})")
+    return [leaf for _, value in _items(shapes) for leaf in _shape_leaves(value)]
+
+
 def run_ndim_of(x, shapes=None):
     """How many leading run axes θ has: ndim − 1 for a flat array, and for a tree the extra axes of its
     leaves beyond the problem's ``shapes`` (a tree of the leaf shapes of one run)."""
     if shapes is None or not is_tree(x):
         return _default_run_ndim(x, None)
-    first, shape = leaves(x)[0], leaves(shapes)[0]
-    nd = np.ndim(first) - len(shape)
-    for leaf, s in zip(leaves(x), leaves(shapes), strict=True):
+    shape_list, arrays = _shape_leaves(shapes), leaves(x)
+    if len(shape_list) != len(arrays):
+        raise ValueError(f"θ has {len(arrays)} arrays where {len(shape_list)} are expected")
+    nd = np.ndim(arrays[0]) - len(shape_list[0])
+    for leaf, s in zip(arrays, shape_list, strict=True):
         if np.ndim(leaf) - len(s) != nd or tuple(np.shape(leaf)[nd:]) != tuple(s):
             raise ValueError(f"a parameter of shape {np.shape(leaf)} does not end in the expected shape {tuple(s)}")
     return nd

@@ -75,6 +75,20 @@ class Problem:
             raise ValueError(f"x must have shape (..., {self.d}) for {type(self).__name__} (got {x.shape})")
         return x
 
+    def _in(self, dtype, *names):
+        """The problem's constant arrays ``names`` in ``dtype`` (cast once, then cached), so that a float32 θ
+        is not promoted to float64 by a float64 constant."""
+        if dtype == np.float64:
+            return tuple(getattr(self, name) for name in names)
+        cache = self.__dict__.setdefault("_constants", {})
+        out = []
+        for name in names:
+            key = (name, np.dtype(dtype))
+            if key not in cache:
+                cache[key] = np.asarray(getattr(self, name)).astype(dtype)
+            out.append(cache[key])
+        return tuple(out)
+
     def has(self, member):
         """Whether this problem provides ``member`` ('hess', 'hvp', 'n', 'per_example_grads', 'x_star', …)."""
         if member == "hvp":

@@ -5,6 +5,8 @@ Every function accepts θ with leading batch dimensions, shape (..., d): ``f`` r
 attributes, from which ``gd.theory.symbolic(problem)`` builds its SymPy form.
 """
 
+import math
+
 import numpy as np
 
 from .._checks import check_number
@@ -88,14 +90,18 @@ class Quadratic(Problem):
 
     def f(self, x):
         x = self._x(x)
-        return 0.5 * np.einsum("...i,ij,...j->...", x, self.A, x) - x @ self.b + self.c
+        A, b = self._in(x.dtype, "A", "b")
+        return 0.5 * np.einsum("...i,ij,...j->...", x, A, x) - x @ b + self.c
 
     def grad(self, x):
-        return self._x(x) @ self.A - self.b
+        x = self._x(x)
+        A, b = self._in(x.dtype, "A", "b")
+        return x @ A - b
 
     def hess(self, x):
         x = self._x(x)
-        return np.broadcast_to(self.A, x.shape[:-1] + (self.d, self.d)).copy()
+        (A,) = self._in(x.dtype, "A")
+        return np.broadcast_to(A, x.shape[:-1] + (self.d, self.d)).copy()
 
     def __repr__(self):
         return f"Quadratic(d={self.d}, mu={self.mu:g}, L={self.L:g}, kappa={self.kappa:g})"
@@ -158,7 +164,6 @@ class Saddle(Problem):
         check_number("a", a, low=0, low_open=True, allow_array=False)
         check_number("b", b, low=0, low_open=True, allow_array=False)
         self.a, self.b = float(a), float(b)
-        self.saddle_point = np.zeros(2)
 
     def f(self, x):
         x = self._x(x)
@@ -295,15 +300,20 @@ class LogCosh(Problem):
         self.x_star, self.f_star = np.zeros(self.d), 0.0
 
     def f(self, x):
-        a = np.abs(self._x(x))
-        return np.sum(self.scales * (a + np.log1p(np.exp(-2 * a)) - np.log(2.0)), axis=-1)
+        x = self._x(x)
+        (scales,) = self._in(x.dtype, "scales")
+        a = np.abs(x)
+        return np.sum(scales * (a + np.log1p(np.exp(-2 * a)) - math.log(2.0)), axis=-1)
 
     def grad(self, x):
-        return self.scales * np.tanh(self._x(x))
+        x = self._x(x)
+        (scales,) = self._in(x.dtype, "scales")
+        return scales * np.tanh(x)
 
     def hess(self, x):
         x = self._x(x)
-        diag = self.scales / np.cosh(np.clip(x, -350, 350)) ** 2
+        (scales,) = self._in(x.dtype, "scales")
+        diag = scales / np.cosh(np.clip(x, -350, 350)) ** 2
         return diag[..., :, None] * np.eye(self.d)
 
     def __repr__(self):
