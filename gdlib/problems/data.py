@@ -13,13 +13,22 @@ import numpy as np
 from .._checks import check_number
 from .functions import Problem
 
-__all__ = ["LinearRegression", "LogisticRegression", "Dataset", "load_diabetes", "load_breast_cancer",
-           "make_regression", "make_classification", "CHECKSUMS"]
+__all__ = [
+    "LinearRegression",
+    "LogisticRegression",
+    "Dataset",
+    "load_diabetes",
+    "load_breast_cancer",
+    "make_regression",
+    "make_classification",
+    "CHECKSUMS",
+]
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 CHECKSUMS = {
     "diabetes.csv": "36e3fd6f8158bdc41f916d8989653227e5a5dd506c508de3f33febb48213e641",
     "breast_cancer.csv": "24e220f06a0844385ea0e0f551c2ee1f9725e248e1dd662fafca95e0c7d1a0bf",
+    "digits.csv": "592cc047d0a1cc7fdef9fd724514209dcb45a80aa147dc3ab375e3e1a9a380f4",
 }
 
 
@@ -181,8 +190,10 @@ class LogisticRegression(_DataProblem):
             if np.linalg.norm(g) < tol:
                 return theta
             theta = theta - np.linalg.solve(self.hess(theta), g)
-        raise RuntimeError(f"Newton's method did not reach a gradient norm below {tol:g} in {max_iter} "
-                           "iterations (is the data separable with l2 = 0?)")
+        raise RuntimeError(
+            f"Newton's method did not reach a gradient norm below {tol:g} in {max_iter} "
+            "iterations (is the data separable with l2 = 0?)"
+        )
 
     def cost(self, batch_size):
         """Floating-point operations of one gradient on ``batch_size`` examples: 4Bd + 4B + 3d."""
@@ -207,8 +218,9 @@ class Dataset:
     def standardized(self):
         """The same data with every feature centred and scaled to unit standard deviation."""
         X = (self.X - self.X.mean(axis=0)) / self.X.std(axis=0)
-        return Dataset(X, self.y, self.feature_names, self.target_name,
-                       self.description + " (standardised features)", self.source)
+        return Dataset(
+            X, self.y, self.feature_names, self.target_name, self.description + " (standardised features)", self.source
+        )
 
     def __repr__(self):
         return f"Dataset({self.description}: n={self.X.shape[0]}, d={self.X.shape[1]}, target={self.target_name!r})"
@@ -219,8 +231,9 @@ def _read(name):
     raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
     if digest != CHECKSUMS[name]:
-        raise RuntimeError(f"{name}: checksum {digest} differs from the recorded {CHECKSUMS[name]}; "
-                           "the shipped data file was modified")
+        raise RuntimeError(
+            f"{name}: checksum {digest} differs from the recorded {CHECKSUMS[name]}; the shipped data file was modified"
+        )
     header, *rows = raw.decode("ascii").strip().splitlines()
     table = np.array([[float(v) for v in row.split(",")] for row in rows])
     return header.split(","), table
@@ -230,16 +243,44 @@ def load_diabetes():
     """442 diabetes patients: 10 raw baseline features, target = disease progression after one year
     (Efron, Hastie, Johnstone & Tibshirani 2004). See gdlib/data/README.md."""
     names, table = _read("diabetes.csv")
-    return Dataset(table[:, :-1], table[:, -1], tuple(names[:-1]), names[-1], "diabetes",
-                   "Efron, Hastie, Johnstone & Tibshirani (2004), Least angle regression, Ann. Statist. 32(2)")
+    return Dataset(
+        table[:, :-1],
+        table[:, -1],
+        tuple(names[:-1]),
+        names[-1],
+        "diabetes",
+        "Efron, Hastie, Johnstone & Tibshirani (2004), Least angle regression, Ann. Statist. 32(2)",
+    )
 
 
 def load_breast_cancer():
     """569 breast masses, 30 image features, label 1 = malignant (Wisconsin Diagnostic; Street, Wolberg &
     Mangasarian 1993). See gdlib/data/README.md."""
     names, table = _read("breast_cancer.csv")
-    return Dataset(table[:, :-1], table[:, -1], tuple(names[:-1]), names[-1], "breast cancer (Wisconsin)",
-                   "Street, Wolberg & Mangasarian (1993), Nuclear feature extraction for breast tumor diagnosis")
+    return Dataset(
+        table[:, :-1],
+        table[:, -1],
+        tuple(names[:-1]),
+        names[-1],
+        "breast cancer (Wisconsin)",
+        "Street, Wolberg & Mangasarian (1993), Nuclear feature extraction for breast tumor diagnosis",
+    )
+
+
+def load_digits():
+    """1,797 handwritten digits as 8×8 images: 64 pixel counts in 0–16 (row by row, ``pixel_r_c``), label
+    0–9 (the test set of the UCI Optical Recognition of Handwritten Digits data; Alpaydin & Kaynak 1998).
+    Some border pixels are 0 in every image, so scale by 1/16 rather than standardise. See
+    gdlib/data/README.md."""
+    names, table = _read("digits.csv")
+    return Dataset(
+        table[:, :-1],
+        table[:, -1],
+        tuple(names[:-1]),
+        names[-1],
+        "handwritten digits (8×8)",
+        "E. Alpaydin, C. Kaynak (1998), Optical Recognition of Handwritten Digits, UCI Machine Learning Repository",
+    )
 
 
 def make_regression(n=200, d=2, noise=0.1, kappa=None, seed=0):
