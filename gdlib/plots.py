@@ -10,28 +10,50 @@ import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.ticker import FuncFormatter
 
-__all__ = ["PALETTE", "COLORS", "use_book_style", "decade_formatter", "figure", "contour", "path", "loss_curves", "convergence_map",
-           "timeline"]
+__all__ = [
+    "PALETTE",
+    "COLORS",
+    "STYLE",
+    "use_book_style",
+    "decade_formatter",
+    "figure",
+    "contour",
+    "path",
+    "loss_curves",
+    "convergence_map",
+    "timeline",
+]
 
 #: Okabe & Ito (2008), "Color universal design": distinguishable with every common colour-vision deficiency.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
-COLORS = dict(zip(("blue", "orange", "green", "vermillion", "purple", "sky", "yellow", "black"), PALETTE))
+COLORS = dict(zip(("blue", "orange", "green", "vermillion", "purple", "sky", "yellow", "black"), PALETTE, strict=True))
 
 STYLE = {
-    "figure.figsize": (8.0, 3.6), "figure.dpi": 80, "savefig.dpi": 80, "font.size": 10,
-    "axes.prop_cycle": mpl.cycler(color=PALETTE), "axes.spines.top": False, "axes.spines.right": False,
-    "axes.grid": True, "grid.alpha": 0.25, "legend.frameon": False, "lines.linewidth": 1.8,
-    "image.cmap": "viridis", "figure.constrained_layout.use": True,
+    "figure.figsize": (8.0, 3.6),
+    "figure.dpi": 80,
+    "savefig.dpi": 80,
+    "font.size": 10,
+    "axes.prop_cycle": mpl.cycler(color=PALETTE),
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.25,
+    "legend.frameon": False,
+    "lines.linewidth": 1.8,
+    "image.cmap": "viridis",
+    "figure.constrained_layout.use": True,
 }
 
 
 def decade_formatter():
     """Log-axis tick labels as plain text (1e-3, 1, 1e+3): cheap to redraw, unlike mathtext."""
+
     def label(value, _):
         if value <= 0:
             return ""
         exponent = int(np.round(np.log10(value)))
         return "1" if exponent == 0 else f"1e{exponent:+d}".replace("+", "")
+
     return FuncFormatter(label)
 
 
@@ -70,8 +92,7 @@ def contour(ax, problem, xlim=(-2, 2), ylim=(-2, 2), levels=20, resolution=200, 
 def path(ax, xs, label=None, color=None, marker="o", markersize=3):
     """An optimizer's path θ₀, θ₁, … (an array of shape (T, 2)) as a line with dots; returns the Line2D."""
     xs = np.asarray(xs)
-    (line,) = ax.plot(xs[:, 0], xs[:, 1], marker=marker, markersize=markersize, label=label, color=color,
-                      linewidth=1.2)
+    (line,) = ax.plot(xs[:, 0], xs[:, 1], marker=marker, markersize=markersize, label=label, color=color, linewidth=1.2)
     return line
 
 
@@ -86,7 +107,9 @@ def loss_curves(ax, measured, theory=None, ylabel=r"$L(\theta_t) - L^\star$", xl
         t, v = values if isinstance(values, tuple) else (np.arange(len(values)), values)
         (lines[label],) = ax.semilogy(t, v, color=color, label=label)
         if theory and label in theory:
-            tt, tv = theory[label] if isinstance(theory[label], tuple) else (np.arange(len(theory[label])), theory[label])
+            tt, tv = (
+                theory[label] if isinstance(theory[label], tuple) else (np.arange(len(theory[label])), theory[label])
+            )
             ax.semilogy(tt, tv, color=color, linestyle="--", linewidth=1.2, label=f"{label}: theory")
     ax.set_xlabel(xlabel), ax.set_ylabel(ylabel)
     ax.legend(fontsize=8)
@@ -99,11 +122,9 @@ def convergence_map(ax, rates, x_values, y_values, xlabel, ylabel, vmin=None, vm
     rates = np.asarray(rates, dtype=float)
     shown = np.ma.masked_where(~np.isfinite(rates) | (rates >= 1.0), rates)
     vmin = vmin or max(np.nanmin(shown) if shown.count() else 1e-3, 1e-6)
-    image = ax.pcolormesh(x_values, y_values, shown, norm=LogNorm(vmin=vmin, vmax=vmax), cmap="viridis",
-                          shading="auto")
+    image = ax.pcolormesh(x_values, y_values, shown, norm=LogNorm(vmin=vmin, vmax=vmax), cmap="viridis", shading="auto")
     ax.set_facecolor("white")
-    ax.contourf(x_values, y_values, ~np.ma.getmaskarray(shown), levels=[-0.5, 0.5], hatches=["////"],
-                colors="none")
+    ax.contourf(x_values, y_values, ~np.ma.getmaskarray(shown), levels=[-0.5, 0.5], hatches=["////"], colors="none")
     ax.figure.colorbar(image, ax=ax, label="rate per step (diverged: hatched)")
     ax.set_xlabel(xlabel), ax.set_ylabel(ylabel)
     return image
@@ -122,7 +143,7 @@ def timeline(events, ax=None):
     ax.axhline(0, color=COLORS["black"], linewidth=1)
     ax.vlines(positions, 0, heights, color=COLORS["sky"], linewidth=1)
     ax.plot(positions, np.zeros(len(events)), "o", color=COLORS["blue"], markersize=6)
-    for x, h, (year, label, _) in zip(positions, heights, events):
+    for x, h, (year, label, _) in zip(positions, heights, events, strict=True):
         ax.annotate(f"{year}\n{label}", (x, h), ha="center", va="bottom" if h > 0 else "top", fontsize=8)
     ax.set_ylim(-1.9, 1.9)
     ax.set_xlim(-0.7, len(events) - 0.3)

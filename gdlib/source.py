@@ -8,8 +8,8 @@ __all__ = ["show_source", "Source"]
 class Source:
     """Source code that shows itself highlighted in a notebook (HTML) and as plain text elsewhere."""
 
-    def __init__(self, text, name):
-        self.text, self.name = text, name
+    def __init__(self, text):
+        self.text = text
 
     def _repr_html_(self):
         from pygments import highlight
@@ -34,4 +34,4 @@ def show_source(obj):
         text = inspect.getsource(obj)
     except (TypeError, OSError) as exc:
         raise TypeError(f"show_source needs a function, class or method defined in Python (got {obj!r})") from exc
-    return Source(text, getattr(obj, "__qualname__", repr(obj)))
+    return Source(text)

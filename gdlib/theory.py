@@ -5,19 +5,40 @@ steps a chapter can display (as LaTeX in a notebook, as text elsewhere) and whos
 final SymPy expressions. Nothing here is a stored answer: change a line of a model and the result changes.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sympy as sp
 
-__all__ = ["Derivation", "gd_contraction", "gd_stability", "gd_optimal_step", "iterations_to_epsilon",
-           "smooth_convex_bound", "kantorovich_bound", "heavy_ball", "nesterov_rate", "symbolic", "SYMBOLS"]
+__all__ = [
+    "Derivation",
+    "gd_contraction",
+    "gd_stability",
+    "gd_optimal_step",
+    "iterations_to_epsilon",
+    "smooth_convex_bound",
+    "kantorovich_bound",
+    "heavy_ball",
+    "nesterov_rate",
+    "symbolic",
+    "SYMBOLS",
+]
 
 eta, lam, mu, L, kappa, eps, T = sp.symbols("eta lambda mu L kappa epsilon T", positive=True)
 alpha, beta = sp.symbols("alpha beta", positive=True)
 z = sp.Symbol("z")
 #: The book's symbols, by name.
-SYMBOLS = {"eta": eta, "lambda": lam, "mu": mu, "L": L, "kappa": kappa, "epsilon": eps, "T": T,
-           "alpha": alpha, "beta": beta, "z": z}
+SYMBOLS = {
+    "eta": eta,
+    "lambda": lam,
+    "mu": mu,
+    "L": L,
+    "kappa": kappa,
+    "epsilon": eps,
+    "T": T,
+    "alpha": alpha,
+    "beta": beta,
+    "z": z,
+}
 
 
 @dataclass
@@ -28,7 +49,6 @@ class Derivation:
     steps: list
     result: dict
     reference: str = ""
-    checks: list = field(default_factory=list)
 
     def __getitem__(self, key):
         return self.result[key]
@@ -51,15 +71,21 @@ class Derivation:
 def gd_contraction():
     r"""Gradient descent on one eigendirection of a quadratic: the error is multiplied by 1 − ηλ."""
     e = sp.Symbol("e")
-    loss = lam * e ** 2 / 2
+    loss = lam * e**2 / 2
     grad = sp.diff(loss, e)
     update = sp.expand(e - eta * grad)
     factor = sp.factor(update / e)
     return Derivation(
         "Gradient descent along an eigenvector of A (eigenvalue λ, error e = θ − θ*)",
-        [("loss along the eigenvector", loss), ("its gradient", grad), ("one step e − η ∂L/∂e", update),
-         ("contraction factor e_{t+1}/e_t", factor)],
-        {"factor": factor}, "Cauchy (1847); e.g. Polyak (1987), Introduction to Optimization, §1.4")
+        [
+            ("loss along the eigenvector", loss),
+            ("its gradient", grad),
+            ("one step e − η ∂L/∂e", update),
+            ("contraction factor e_{t+1}/e_t", factor),
+        ],
+        {"factor": factor},
+        "Cauchy (1847); e.g. Polyak (1987), Introduction to Optimization, §1.4",
+    )
 
 
 def gd_stability():
@@ -70,9 +96,15 @@ def gd_stability():
     worst = bound.subs(lam, L)
     return Derivation(
         "Stability of gradient descent on a quadratic",
-        [("condition per direction", sp.Abs(factor) < 1), ("solved for η", per_direction),
-         ("largest allowed step for eigenvalue λ", bound), ("all λ ≤ L: the bound is set by λ = L", eta < worst)],
-        {"bound": worst, "interval": per_direction}, "e.g. Nesterov (2004), Introductory Lectures, §1.2.3")
+        [
+            ("condition per direction", sp.Abs(factor) < 1),
+            ("solved for η", per_direction),
+            ("largest allowed step for eigenvalue λ", bound),
+            ("all λ ≤ L: the bound is set by λ = L", eta < worst),
+        ],
+        {"bound": worst, "interval": per_direction},
+        "e.g. Nesterov (2004), Introductory Lectures, §1.2.3",
+    )
 
 
 def gd_optimal_step():
@@ -83,10 +115,15 @@ def gd_optimal_step():
     rate_kappa = sp.simplify(rate.subs(L, kappa * mu))
     return Derivation(
         "Optimal constant step for gradient descent on a quadratic",
-        [("the worst directions are λ = μ and λ = L; the max is smallest when they balance", balance),
-         ("optimal step η*", eta_star), ("rate 1 − η*μ", rate), ("with L = κμ", rate_kappa)],
+        [
+            ("the worst directions are λ = μ and λ = L; the max is smallest when they balance", balance),
+            ("optimal step η*", eta_star),
+            ("rate 1 − η*μ", rate),
+            ("with L = κμ", rate_kappa),
+        ],
         {"eta_star": eta_star, "rate": rate, "rate_kappa": rate_kappa},
-        "Polyak (1987), Introduction to Optimization, §1.4, Thm 3")
+        "Polyak (1987), Introduction to Optimization, §1.4, Thm 3",
+    )
 
 
 def iterations_to_epsilon():
@@ -96,10 +133,14 @@ def iterations_to_epsilon():
     ratio = sp.limit(T_exact / (kappa / 2 * sp.log(1 / eps)), kappa, sp.oo)
     return Derivation(
         "Iterations to reach relative accuracy ε",
-        [("require ρ^T ≤ ε", sp.Le(rho ** T, eps)), ("smallest T (round up)", T_exact),
-         ("ratio to (κ/2)·log(1/ε) as κ → ∞", ratio)],
+        [
+            ("require ρ^T ≤ ε", sp.Le(rho**T, eps)),
+            ("smallest T (round up)", T_exact),
+            ("ratio to (κ/2)·log(1/ε) as κ → ∞", ratio),
+        ],
         {"T": T_exact, "asymptote": kappa / 2 * sp.log(1 / eps), "asymptote_ratio": ratio},
-        "e.g. Boyd & Vandenberghe (2004), Convex Optimization, §9.3")
+        "e.g. Boyd & Vandenberghe (2004), Convex Optimization, §9.3",
+    )
 
 
 def smooth_convex_bound():
@@ -109,20 +150,23 @@ def smooth_convex_bound():
     same identity with inner products)."""
     th, ths, g, D0 = sp.symbols("theta theta_star g D_0", real=True)
     nxt = th - g / L
-    descent = -g ** 2 / (2 * L)
+    descent = -(g**2) / (2 * L)
     identity_lhs = L / 2 * ((th - ths) ** 2 - (nxt - ths) ** 2)
-    identity_rhs = g * (th - ths) - g ** 2 / (2 * L)
+    identity_rhs = g * (th - ths) - g**2 / (2 * L)
     holds = sp.simplify(identity_lhs - identity_rhs) == 0
-    bound = L * D0 ** 2 / (2 * T)
+    bound = L * D0**2 / (2 * T)
     return Derivation(
         "O(1/T) for gradient descent with η = 1/L on an L-smooth convex function",
-        [("descent lemma: f(θ_{t+1}) − f(θ_t) ≤", descent),
-         ("convexity: f(θ_t) − f* ≤ g·(θ_t − θ*), so f(θ_{t+1}) − f* ≤", identity_rhs),
-         ("which equals (L/2)(‖θ_t−θ*‖² − ‖θ_{t+1}−θ*‖²) — SymPy checks", sp.Eq(identity_lhs, identity_rhs)),
-         ("sum over t < T (telescopes; f(θ_t) decreases): T·(f(θ_T) − f*) ≤", L * D0 ** 2 / 2),
-         ("bound, D₀ = ‖θ₀ − θ*‖", bound)],
-        {"bound": bound, "identity_holds": holds}, "Nesterov (2004), Introductory Lectures on Convex "
-        "Optimization, Thm 2.1.14")
+        [
+            ("descent lemma: f(θ_{t+1}) − f(θ_t) ≤", descent),
+            ("convexity: f(θ_t) − f* ≤ g·(θ_t − θ*), so f(θ_{t+1}) − f* ≤", identity_rhs),
+            ("which equals (L/2)(‖θ_t−θ*‖² − ‖θ_{t+1}−θ*‖²) — SymPy checks", sp.Eq(identity_lhs, identity_rhs)),
+            ("sum over t < T (telescopes; f(θ_t) decreases): T·(f(θ_T) − f*) ≤", L * D0**2 / 2),
+            ("bound, D₀ = ‖θ₀ − θ*‖", bound),
+        ],
+        {"bound": bound, "identity_holds": holds},
+        "Nesterov (2004), Introductory Lectures on Convex Optimization, Thm 2.1.14",
+    )
 
 
 def kantorovich_bound():
@@ -138,10 +182,15 @@ def kantorovich_bound():
     ratio_kappa = sp.factor(sp.simplify(ratio.subs(L, kappa * mu)))
     return Derivation(
         "Kantorovich bound for steepest descent with exact line search",
-        [("worst start on diag(μ, L)", x0.T), ("exact step η = gᵀg / gᵀAg", sp.simplify(step)),
-         ("f(θ₁)/f(θ₀)", ratio), ("with L = κμ", ratio_kappa)],
+        [
+            ("worst start on diag(μ, L)", x0.T),
+            ("exact step η = gᵀg / gᵀAg", sp.simplify(step)),
+            ("f(θ₁)/f(θ₀)", ratio),
+            ("with L = κμ", ratio_kappa),
+        ],
         {"ratio": ratio, "ratio_kappa": ratio_kappa},
-        "Kantorovich (1948); Akaike (1959); Luenberger & Ye (2008), Linear and Nonlinear Programming, §8.6")
+        "Kantorovich (1948); Akaike (1959); Luenberger & Ye (2008), Linear and Nonlinear Programming, §8.6",
+    )
 
 
 def heavy_ball():
@@ -156,19 +205,34 @@ def heavy_ball():
     s = sp.Symbol("s", positive=True)  # s = √α
     balance = sp.Eq(1 - s * sp.sqrt(mu), s * sp.sqrt(L) - 1)
     s_star = sp.solve(balance, s)[0]
-    alpha_star = sp.simplify(s_star ** 2)
+    alpha_star = sp.simplify(s_star**2)
     beta_star = sp.simplify((1 - s_star * sp.sqrt(mu)) ** 2)
     rate = sp.simplify(sp.sqrt(beta_star))
     rate_kappa = sp.simplify(rate.subs(L, kappa * mu))
     return Derivation(
         "Heavy-ball momentum on a quadratic",
-        [("iteration matrix acting on (e_t, e_{t−1})", M), ("characteristic polynomial", sp.Eq(charpoly, 0)),
-         ("discriminant", sp.factor(disc)), ("critical damping (double root)", sp.Eq(beta, beta_crit)),
-         ("complex roots have modulus √β; choose μ and L both critically damped", balance),
-         ("optimal α", alpha_star), ("optimal β", beta_star), ("rate √β", rate), ("with L = κμ", rate_kappa)],
-        {"matrix": M, "charpoly": charpoly, "beta_critical": beta_crit, "alpha_star": alpha_star,
-         "beta_star": beta_star, "rate": rate, "rate_kappa": rate_kappa},
-        "Polyak (1964), Some methods of speeding up the convergence of iteration methods; Polyak (1987) §3.2")
+        [
+            ("iteration matrix acting on (e_t, e_{t−1})", M),
+            ("characteristic polynomial", sp.Eq(charpoly, 0)),
+            ("discriminant", sp.factor(disc)),
+            ("critical damping (double root)", sp.Eq(beta, beta_crit)),
+            ("complex roots have modulus √β; choose μ and L both critically damped", balance),
+            ("optimal α", alpha_star),
+            ("optimal β", beta_star),
+            ("rate √β", rate),
+            ("with L = κμ", rate_kappa),
+        ],
+        {
+            "matrix": M,
+            "charpoly": charpoly,
+            "beta_critical": beta_crit,
+            "alpha_star": alpha_star,
+            "beta_star": beta_star,
+            "rate": rate,
+            "rate_kappa": rate_kappa,
+        },
+        "Polyak (1964), Some methods of speeding up the convergence of iteration methods; Polyak (1987) §3.2",
+    )
 
 
 def nesterov_rate():
@@ -185,13 +249,23 @@ def nesterov_rate():
     rate = sp.simplify(1 - 1 / sp.sqrt(k))
     return Derivation(
         "Nesterov's accelerated gradient on a quadratic",
-        [("look-ahead y_t = θ_t + β(θ_t − θ_{t−1}), θ_{t+1} = y_t − α∇L(y_t): matrix", M),
-         ("characteristic polynomial", sp.Eq(charpoly, 0)),
-         ("with α = 1/L, β = (√κ−1)/(√κ+1), λ = μ", sp.Eq(poly_mu, 0)), ("discriminant", disc),
-         ("double root", root), ("equals 1 − 1/√κ", sp.Eq(root, rate))],
-        {"matrix": M, "root": root, "rate": rate, "discriminant": disc,
-         "root_equals_rate": sp.simplify(root - rate) == 0},
-        "Nesterov (1983); Nesterov (2004), Introductory Lectures on Convex Optimization, §2.2")
+        [
+            ("look-ahead y_t = θ_t + β(θ_t − θ_{t−1}), θ_{t+1} = y_t − α∇L(y_t): matrix", M),
+            ("characteristic polynomial", sp.Eq(charpoly, 0)),
+            ("with α = 1/L, β = (√κ−1)/(√κ+1), λ = μ", sp.Eq(poly_mu, 0)),
+            ("discriminant", disc),
+            ("double root", root),
+            ("equals 1 − 1/√κ", sp.Eq(root, rate)),
+        ],
+        {
+            "matrix": M,
+            "root": root,
+            "rate": rate,
+            "discriminant": disc,
+            "root_equals_rate": sp.simplify(root - rate) == 0,
+        },
+        "Nesterov (1983); Nesterov (2004), Introductory Lectures on Convex Optimization, §2.2",
+    )
 
 
 @dataclass
@@ -228,7 +302,7 @@ def symbolic(problem):
     elif isinstance(problem, P.Valley):
         expr = v[0] ** 2 / (2 * num(problem.kappa)) + (v[1] - num(problem.curvature) * sp.sin(v[0])) ** 2 / 2
     elif isinstance(problem, P.LogCosh):
-        expr = sum(num(s) * sp.log(sp.cosh(vi)) for s, vi in zip(problem.scales, v))
+        expr = sum(num(s) * sp.log(sp.cosh(vi)) for s, vi in zip(problem.scales, v, strict=True))
     else:
         raise TypeError(f"no symbolic form for {type(problem).__name__}")
     gradient = sp.Matrix([sp.diff(expr, vi) for vi in v])

@@ -4,6 +4,8 @@ The gradient depends on the iterate (a rotated ill-conditioned quadratic plus a 
 optimizer that goes wrong at any step leaves the reference trajectory for good.
 """
 
+import dataclasses
+
 import numpy as np
 
 import gdlib as gd
@@ -32,8 +34,8 @@ def grad(x):
     A_, b_ = A.astype(x.dtype), B.astype(x.dtype)
     Ax = A_[:, 0] * x[..., 0:1]
     for j in range(1, D):
-        Ax = Ax + A_[:, j] * x[..., j:j + 1]
-    return Ax - b_ + np.asarray(0.1, dtype=x.dtype) * x ** 3
+        Ax = Ax + A_[:, j] * x[..., j : j + 1]
+    return Ax - b_ + np.asarray(0.1, dtype=x.dtype) * x**3
 
 
 def schedule(t):
@@ -41,7 +43,62 @@ def schedule(t):
     return 1.0 / (1.0 + 0.05 * t)
 
 
-# (optimizer name, keyword arguments); "lr_schedule": True means lr = base_lr · schedule(t).
+# torch's OneCycleLR(cycle_momentum=True) over the STEPS steps: its keyword arguments besides max_lr (the case's lr).
+ONE_CYCLE = {
+    "cos": dict(pct_start=0.25, div_factor=10.0, base_momentum=0.8, max_momentum=0.95),
+    "linear3": dict(pct_start=0.3, anneal_strategy="linear", three_phase=True, base_momentum=0.85, max_momentum=0.9),
+}
+
+# Every optimizer that steps one array with its gradient alone (elementwise, no oracle): the one list the
+# generic tests (purity, scalars, dtypes, vectorised runs, state and shape checks) run over. "example"
+# exercises most of its branches; "sweep" gives three values per run to some hyperparameters; "torch" says
+# whether torch.optim has it under the same name (then CASES must hold cases for it, recorded from torch).
+OPTIMIZERS = {
+    "GradientDescent": dict(example=dict(lr=0.1), sweep=dict(lr=[0.01, 0.05, 0.1]), torch=False),
+    "SGD": dict(
+        example=dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1),
+        sweep=dict(lr=[0.01, 0.05, 0.1], momentum=[0.0, 0.5, 0.9], weight_decay=[0.0, 0.1, 0.0]),
+        torch=True,
+    ),
+    "Adagrad": dict(
+        example=dict(lr=0.1, lr_decay=0.01, weight_decay=0.1, initial_accumulator_value=0.1),
+        sweep=dict(lr=[0.1, 0.2, 0.3], lr_decay=[0.0, 0.01, 0.1], initial_accumulator_value=[0, 0.1, 1]),
+        torch=True,
+    ),
+    "RMSprop": dict(
+        example=dict(lr=0.01, momentum=0.5, centered=True, weight_decay=0.1),
+        sweep=dict(lr=[0.01, 0.02, 0.005], alpha=[0.9, 0.99, 0.5], momentum=[0.0, 0.5, 0.9]),
+        torch=True,
+    ),
+    "Adadelta": dict(example=dict(weight_decay=0.1), sweep=dict(lr=[0.5, 1.0, 2.0], rho=[0.8, 0.9, 0.95]), torch=True),
+    "Adam": dict(
+        example=dict(lr=0.1, amsgrad=True, weight_decay=0.1),
+        sweep=dict(lr=[0.01, 0.05, 0.1], betas=([0.5, 0.8, 0.9], [0.9, 0.99, 0.999]), eps=[1e-8, 1e-6, 1e-3]),
+        torch=True,
+    ),
+    "AdamW": dict(example=dict(lr=0.1), sweep=dict(lr=[0.01, 0.05, 0.1], weight_decay=[0.0, 0.01, 0.1]), torch=True),
+    "NAdam": dict(
+        example=dict(lr=0.1, weight_decay=0.1, decoupled_weight_decay=True),
+        sweep=dict(
+            lr=[0.01, 0.05, 0.1], momentum_decay=[0.001, 0.004, 0.01], betas=([0.8, 0.9, 0.9], [0.9, 0.99, 0.999])
+        ),
+        torch=True,
+    ),
+    "RAdam": dict(
+        example=dict(lr=0.1, weight_decay=0.1),
+        sweep=dict(lr=[0.01, 0.05, 0.1], betas=([0.8, 0.9, 0.9], [0.9, 0.99, 0.999])),
+        torch=True,
+    ),
+}
+
+
+def example(name):
+    """The optimizer ``name`` with its example hyperparameters (from OPTIMIZERS)."""
+    return getattr(gd, name)(**OPTIMIZERS[name]["example"])
+
+
+# (optimizer name, keyword arguments); "lr_schedule": True means lr = base_lr · schedule(t);
+# "one_cycle": a key of ONE_CYCLE means torch's OneCycleLR with max_lr = lr, cycling the momentum (or β₁) too.
 CASES = [
     ("SGD", dict(lr=0.05)),
     ("SGD", dict(lr=0.05, maximize=True)),
@@ -51,6 +108,8 @@ CASES = [
     ("SGD", dict(lr=0.05, momentum=0.8, weight_decay=0.1)),
     ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.1, maximize=True)),
     ("SGD", dict(lr=0.1, momentum=0.9, lr_schedule=True)),
+    ("SGD", dict(lr=0.1, momentum=0.9, one_cycle="cos")),
+    ("SGD", dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1, one_cycle="linear3")),
     ("Adagrad", dict(lr=0.1)),
     ("Adagrad", dict(lr=0.1, lr_decay=0.01)),
     ("Adagrad", dict(lr=0.1, weight_decay=0.1)),
@@ -64,6 +123,7 @@ CASES = [
     ("RMSprop", dict(lr=0.005, momentum=0.9, centered=True, weight_decay=0.1)),
     ("RMSprop", dict(lr=0.002, maximize=True, weight_decay=0.1)),
     ("RMSprop", dict(lr=0.02, lr_schedule=True)),
+    ("RMSprop", dict(lr=0.005, momentum=0.9, one_cycle="cos")),
     ("Adadelta", dict()),
     ("Adadelta", dict(lr=0.5, rho=0.95, eps=1e-4)),
     ("Adadelta", dict(lr=1.0, weight_decay=0.1, maximize=True)),
@@ -74,6 +134,10 @@ CASES = [
     ("Adam", dict(lr=0.05, weight_decay=0.1)),
     ("Adam", dict(lr=0.05, weight_decay=0.1, amsgrad=True, maximize=True)),
     ("Adam", dict(lr=0.1, lr_schedule=True)),
+    ("Adam", dict(lr=0.05, weight_decay=0.1, decoupled_weight_decay=True)),
+    ("Adam", dict(lr=0.05, weight_decay=0.1, decoupled_weight_decay=True, amsgrad=True, maximize=True)),
+    ("Adam", dict(lr=0.1, one_cycle="cos")),
+    ("Adam", dict(lr=0.1, betas=(0.9, 0.99), weight_decay=0.05, one_cycle="linear3")),
     ("AdamW", dict(lr=0.05)),
     ("AdamW", dict(lr=0.05, weight_decay=0.1, amsgrad=True)),
     ("AdamW", dict(lr=0.05, weight_decay=0.1, maximize=True)),
@@ -84,11 +148,13 @@ CASES = [
     ("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
     ("NAdam", dict(lr=0.01, maximize=True, eps=1e-5)),
     ("NAdam", dict(lr=0.1, lr_schedule=True)),
+    ("NAdam", dict(lr=0.05, one_cycle="cos")),
     ("RAdam", dict(lr=0.05)),
     ("RAdam", dict(lr=0.05, betas=(0.8, 0.99))),
     ("RAdam", dict(lr=0.05, weight_decay=0.1)),
     ("RAdam", dict(lr=0.05, weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
     ("RAdam", dict(lr=0.1, lr_schedule=True, eps=1e-5)),
+    ("RAdam", dict(lr=0.1, one_cycle="cos")),
 ]
 DTYPES = ("float64", "float32")
 
@@ -103,6 +169,15 @@ def gdlib_optimizer(name, kwargs):
     if kwargs.pop("lr_schedule", False):
         base = kwargs.pop("lr")
         kwargs["lr"] = lambda t: base * schedule(t)
+    one_cycle = kwargs.pop("one_cycle", None)
+    if one_cycle is not None:
+        spec = dict(ONE_CYCLE[one_cycle], max_lr=kwargs.pop("lr"), total_steps=STEPS)
+        kwargs["lr"] = gd.schedules.one_cycle_lr(**{k: v for k, v in spec.items() if "momentum" not in k})
+        momentum = gd.schedules.one_cycle_momentum(**spec)
+        if "betas" in [f.name for f in dataclasses.fields(getattr(gd, name))]:
+            kwargs["betas"] = (momentum, kwargs.get("betas", (0.9, 0.999))[1])
+        else:
+            kwargs["momentum"] = momentum
     return getattr(gd, name)(**kwargs)
 
 
@@ -123,9 +198,14 @@ def run_torch(torch, name, kwargs, dtype, steps=STEPS):
     """The same trajectory from torch.optim (the gradient is the same numpy function, fed to p.grad)."""
     kwargs = dict(kwargs)
     use_schedule = kwargs.pop("lr_schedule", False)
+    one_cycle = kwargs.pop("one_cycle", None)
     p = torch.nn.Parameter(torch.tensor(X0.astype(dtype)))
     opt = getattr(torch.optim, name)([p], **kwargs)
     scheduler = torch.optim.lr_scheduler.LambdaLR(opt, schedule) if use_schedule else None
+    if one_cycle is not None:
+        scheduler = torch.optim.lr_scheduler.OneCycleLR(
+            opt, max_lr=kwargs["lr"], total_steps=steps, cycle_momentum=True, **ONE_CYCLE[one_cycle]
+        )
     sign = -1 if kwargs.get("maximize") else 1
     xs = [p.detach().numpy().copy()]
     for _ in range(steps):

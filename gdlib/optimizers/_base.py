@@ -9,7 +9,8 @@ its fields) with two methods:
 
 x may be an array of any shape, including a 0-d array or a plain number (then x_new is a numpy scalar).
 A hyperparameter given as an array (one value per run, broadcast against x) is used in x's floating dtype,
-so float32 parameters stay float32.
+so float32 parameters stay float32 (like a float32 tensor hyperparameter in torch: then 1 − β^t carries
+float32 rounding, where a Python-float β gives it in float64).
 
 Two class attributes tell ``gd.run`` how to call an optimizer:
 
@@ -33,8 +34,16 @@ from typing import NamedTuple
 
 import numpy as np
 
+# The validators live in gdlib._checks; the three imported "as" themselves are re-exported for optimizers
+# that import them from here.
 from .. import tree
-from .._checks import check_number, check_same_shape
+from .._checks import (
+    check_adam_family as check_adam_family,
+    check_non_negative as check_non_negative,
+    check_number,
+    check_same_shape,
+    check_unit_interval as check_unit_interval,
+)
 
 __all__ = ["Optimizer", "lerp", "zeros_like", "tree_init", "tree_step", "LeafwiseState"]
 
@@ -62,8 +71,8 @@ def zeros_like(x):
 
 def _float_dtype(x):
     """x's floating dtype; float64 for integers and Python numbers."""
-    dtype = np.asarray(x).dtype
-    return dtype if np.issubdtype(dtype, np.floating) else np.dtype(float)
+    dtype = getattr(x, "dtype", None)
+    return dtype if dtype is not None and dtype.kind == "f" else np.dtype(float)
 
 
 def apply_weight_decay(x, g, lr, weight_decay, decoupled=False):
@@ -116,7 +125,7 @@ def _plain(value):
 
 def _is_default(value, default):
     if isinstance(value, tuple) and isinstance(default, tuple) and len(value) == len(default):
-        return all(_is_default(v, d) for v, d in zip(value, default))
+        return all(_is_default(v, d) for v, d in zip(value, default, strict=True))
     if isinstance(value, (np.ndarray, tuple)) or callable(value):
         return False
     return value == default
@@ -152,8 +161,10 @@ class Optimizer:
                 value = _plain(value)
             parts = value if isinstance(value, tuple) else (value,)
             if f.name not in self.schedulable and any(callable(part) for part in parts):
-                raise TypeError(f"{f.name} must be a number or an array, not a schedule ({type(self).__name__} "
-                                f"lets only {', '.join(self.schedulable)} follow a schedule)")
+                raise TypeError(
+                    f"{f.name} must be a number or an array, not a schedule ({type(self).__name__} "
+                    f"lets only {', '.join(self.schedulable)} follow a schedule)"
+                )
             object.__setattr__(self, f.name, value)
         if not callable(self.lr):
             check_number("lr", self.lr, **self.schedulable["lr"])
@@ -165,41 +176,48 @@ class Optimizer:
 
     def lr_at(self, t):
         """The learning rate η used by step ``t`` (``t = 0`` is the first step): a float or a float64 array."""
-        return self._value("lr", self.lr, t, np.dtype(float), "lr")
+        return self._value("lr", self.lr, t, None, "lr")
 
     def _at(self, t, x, *names):
         """The hyperparameters ``names`` as step ``t`` uses them on ``x``: a schedule is called with t and its
         value checked; an array gets x's floating dtype; a number stays a Python float. One name gives its
         value (a pair for ``betas``), several names a tuple of values."""
-        dtype = _float_dtype(x)
         values = []
         for name in names:
             value = getattr(self, name)
-            if isinstance(value, tuple):                    # betas: each entry on its own
-                values.append(tuple(self._value(name, v, t, dtype, f"{name}[{i}]") for i, v in enumerate(value)))
+            if isinstance(value, tuple):  # betas: each entry on its own
+                values.append(tuple(self._value(name, v, t, x, f"{name}[{i}]") for i, v in enumerate(value)))
             else:
-                values.append(self._value(name, value, t, dtype, name))
+                values.append(self._value(name, value, t, x, name))
         return values[0] if len(values) == 1 else tuple(values)
 
-    def _value(self, name, value, t, dtype, label):
+    def _value(self, name, value, t, x, label):
+        """One hyperparameter at step t: a float, or an array in x's floating dtype (float64 if x is None)."""
         if callable(value):
             value = value(t)
             check_number(f"{label} from its schedule at t={t}", value, **self.schedulable[name])
+        if isinstance(value, float):
+            return value
         if np.ndim(value) == 0:
             return float(value)
-        return np.asarray(value, dtype=dtype)
+        return np.asarray(value, dtype=_float_dtype(x))
 
     def _prepare(self, x, g, state):
         """Check what `step` was given; return the gradient with the sign `maximize` asks for."""
         if not isinstance(state, self.State):
-            raise TypeError(f"state must be of type {self.State.__name__}, made by {type(self).__name__}.init(x) "
-                            f"(got {type(state).__name__}: a state from another optimizer?)")
+            raise TypeError(
+                f"state must be of type {self.State.__name__}, made by {type(self).__name__}.init(x) "
+                f"(got {type(state).__name__}: a state from another optimizer?)"
+            )
         check_same_shape("x", x, "g", g)
         return -g if self.maximize else g
 
     def __repr__(self):
-        changed = [f"{f.name}={_shown(getattr(self, f.name))}" for f in fields(self)
-                   if f.name == "lr" or not _is_default(getattr(self, f.name), f.default)]
+        changed = [
+            f"{f.name}={_shown(getattr(self, f.name))}"
+            for f in fields(self)
+            if f.name == "lr" or not _is_default(getattr(self, f.name), f.default)
+        ]
         return f"{type(self).__name__}({', '.join(changed)})"
 
 
@@ -224,8 +242,10 @@ def tree_step(opt, x, g, state, oracle=None):
     ``uses_oracle`` also gets the oracle."""
     if tree.is_tree(x) and opt.elementwise:
         if not isinstance(state, LeafwiseState):
-            raise TypeError("state must be made by gd.optimizers.tree_init(opt, x) for structured parameters "
-                            f"(got a {type(state).__name__})")
+            raise TypeError(
+                "state must be made by gd.optimizers.tree_init(opt, x) for structured parameters "
+                f"(got a {type(state).__name__})"
+            )
         new_leaves, new_states = [], []
         for leaf_x, leaf_g, leaf_state in zip(tree.leaves(x), tree.leaves(g), state.leaves, strict=True):
             leaf_new, leaf_state = opt.step(leaf_x, leaf_g, leaf_state)
@@ -236,4 +256,3 @@ def tree_step(opt, x, g, state, oracle=None):
     if opt.uses_oracle:
         return opt.step(x, g, state, oracle=oracle)
     return opt.step(x, g, state)
-

@@ -5,7 +5,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import Optimizer, check_non_negative, check_unit_interval, zeros_like
+from .._checks import check_non_negative, check_unit_interval
+from ._base import Optimizer, apply_weight_decay, zeros_like
 
 __all__ = ["Adadelta", "AdadeltaState"]
 
@@ -66,9 +67,8 @@ class Adadelta(Optimizer):
 
     def step(self, x, g, state):
         g = self._prepare(x, g, state)
-        eta, rho, eps, lam = self.lr_at(state.t), self.rho, self.eps, self.weight_decay
-        if np.any(lam != 0):
-            g = g + lam * x
+        eta, rho, eps, lam = self._at(state.t, x, "lr", "rho", "eps", "weight_decay")
+        x, g = apply_weight_decay(x, g, eta, lam)  # g + λθ
         s = state.square_avg * rho + (1 - rho) * g * g
         delta = np.sqrt(state.acc_delta + eps) / np.sqrt(s + eps) * g
         u = state.acc_delta * rho + (1 - rho) * delta * delta

@@ -5,7 +5,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import Optimizer, check_non_negative, zeros_like
+from .._checks import check_non_negative
+from ._base import Optimizer, apply_weight_decay, zeros_like
 
 __all__ = ["Adagrad", "AdagradState"]
 
@@ -65,13 +66,12 @@ class Adagrad(Optimizer):
         check_non_negative("eps", self.eps)
 
     def init(self, x):
-        return AdagradState(t=0, sum_of_squares=zeros_like(x) + self.initial_accumulator_value)
+        return AdagradState(t=0, sum_of_squares=zeros_like(x) + self._at(0, x, "initial_accumulator_value"))
 
     def step(self, x, g, state):
         g = self._prepare(x, g, state)
-        eta, lam, eps = self.lr_at(state.t), self.weight_decay, self.eps
-        if np.any(lam != 0):
-            g = g + lam * x
-        eta_t = eta / (1 + state.t * self.lr_decay)
+        eta, delta, lam, eps = self._at(state.t, x, "lr", "lr_decay", "weight_decay", "eps")
+        x, g = apply_weight_decay(x, g, eta, lam)  # g + λθ
+        eta_t = eta / (1 + state.t * delta)
         G = state.sum_of_squares + g * g
         return x - eta_t * g / (np.sqrt(G) + eps), AdagradState(state.t + 1, G)

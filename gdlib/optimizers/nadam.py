@@ -5,7 +5,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import Optimizer, apply_weight_decay, check_adam_family, check_non_negative, lerp, zeros_like
+from .._checks import check_adam_family, check_non_negative
+from ._base import Optimizer, apply_weight_decay, lerp, zeros_like
 
 __all__ = ["NAdam", "NAdamState"]
 
@@ -32,7 +33,7 @@ class NAdam(Optimizer):
     symbol  argument                      meaning
     ======  ============================  ==================================================
     η       ``lr``                        learning rate (number, array or schedule)
-    β₁, β₂  ``betas``                     decay rates of the moments, each in [0, 1)
+    β₁, β₂  ``betas``                     decay rates of the moments, each in [0, 1) (or schedules)
     ε       ``eps``                       added outside the square root, ε ≥ 0
     λ       ``weight_decay``              L2 penalty (or decoupled decay, see below), λ ≥ 0
     ψ       ``momentum_decay``            speed of the momentum warm-up, ψ ≥ 0
@@ -40,7 +41,8 @@ class NAdam(Optimizer):
     ======  ============================  ==================================================
 
     As in torch, the product of the μ's is kept in x's dtype (float32 for float32 parameters) and then
-    used as a Python number.
+    used as a Python number. β₁ may follow a schedule (torch's OneCycleLR cycles it); μ_t and μ_{t+1} then
+    use the current β₁, as torch's do.
 
     >>> import numpy as np
     >>> opt = NAdam(lr=0.1)
@@ -61,6 +63,7 @@ class NAdam(Optimizer):
     maximize: bool = False
 
     State = NAdamState
+    schedulable = {"lr": dict(low=0), "betas": dict(low=0, high=1, high_open=True)}
 
     def _check(self):
         check_adam_family(self)
@@ -72,8 +75,9 @@ class NAdam(Optimizer):
 
     def step(self, x, g, state):
         g = self._prepare(x, g, state)
-        eta, lam, eps, psi = self.lr_at(state.t), self.weight_decay, self.eps, self.momentum_decay
-        beta1, beta2 = self.betas
+        eta, (beta1, beta2), eps, lam, psi = self._at(
+            state.t, x, "lr", "betas", "eps", "weight_decay", "momentum_decay"
+        )
         t = state.t + 1
         x, g = apply_weight_decay(x, g, eta, lam, self.decoupled_weight_decay)
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
@@ -81,9 +85,8 @@ class NAdam(Optimizer):
         mu_product = state.mu_product * mu
         m = lerp(state.m, g, 1 - beta1)
         v = state.v * beta2 + (1 - beta2) * g * g
-        r = np.sqrt(v / (1 - beta2 ** t)) + eps
-        prod = np.asarray(mu_product, dtype=float)            # used as a Python number, like torch
-        prod = float(prod) if prod.ndim == 0 else prod
+        r = np.sqrt(v / (1 - beta2**t)) + eps
+        prod = float(mu_product) if np.ndim(mu_product) == 0 else mu_product  # a Python number, like torch
         x = x + (-eta * (1.0 - mu) / (1.0 - prod)) * g / r
         x = x + ((-eta * mu_next) / (1.0 - prod * mu_next)) * m / r
         return x, NAdamState(t, m, v, mu_product)

@@ -5,7 +5,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import Optimizer, apply_weight_decay, check_adam_family, lerp, zeros_like
+from .._checks import check_adam_family
+from ._base import Optimizer, apply_weight_decay, lerp, zeros_like
 
 __all__ = ["RAdam", "RAdamState"]
 
@@ -34,13 +35,14 @@ class RAdam(Optimizer):
     symbol  argument                      meaning
     ======  ============================  ==============================================
     η       ``lr``                        learning rate (number, array or schedule)
-    β₁, β₂  ``betas``                     decay rates of the moments, each in [0, 1)
+    β₁, β₂  ``betas``                     decay rates of the moments, each in [0, 1) (or schedules)
     ε       ``eps``                       added outside the square root, ε ≥ 0
     λ       ``weight_decay``              L2 penalty (or decoupled decay), λ ≥ 0
     —       ``decoupled_weight_decay``    decay θ by (1 − ηλ) as AdamW does
     ======  ============================  ==============================================
 
-    torch switches to the rectified step when ρ_t > 5 (the paper says 4); we follow torch.
+    torch switches to the rectified step when ρ_t > 5 (the paper says 4); we follow torch. With β's
+    that follow a schedule, ρ_t and the bias corrections use the current β's, as torch's do.
 
     >>> import numpy as np
     >>> opt = RAdam(lr=0.1)
@@ -61,6 +63,7 @@ class RAdam(Optimizer):
     maximize: bool = False
 
     State = RAdamState
+    schedulable = {"lr": dict(low=0), "betas": dict(low=0, high=1, high_open=True)}
 
     def _check(self):
         check_adam_family(self)
@@ -70,22 +73,21 @@ class RAdam(Optimizer):
 
     def step(self, x, g, state):
         g = self._prepare(x, g, state)
-        eta, lam, eps = self.lr_at(state.t), self.weight_decay, self.eps
-        beta1, beta2 = self.betas
+        eta, (beta1, beta2), eps, lam = self._at(state.t, x, "lr", "betas", "eps", "weight_decay")
         t = state.t + 1
         x, g = apply_weight_decay(x, g, eta, lam, self.decoupled_weight_decay)
         m = lerp(state.m, g, 1 - beta1)
         v = state.v * beta2 + (1 - beta2) * g * g
-        bc1, bc2 = 1 - beta1 ** t, 1 - beta2 ** t
+        bc1, bc2 = 1 - beta1**t, 1 - beta2**t
         m_hat = m / bc1
         rho_inf = 2 / (1 - beta2) - 1
-        rho_t = rho_inf - 2 * t * (beta2 ** t) / bc2
+        rho_t = rho_inf - 2 * t * (beta2**t) / bc2
         plain = m_hat * eta
         if np.all(rho_t <= 5.0):
             return x + (-1.0) * plain, RAdamState(t, m, v)
-        with np.errstate(invalid="ignore", divide="ignore"):      # r_t is used only where ρ_t > 5
+        with np.errstate(invalid="ignore", divide="ignore"):  # r_t is used only where ρ_t > 5
             r_t = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
-            adaptive = bc2 ** 0.5 / (np.sqrt(v) + eps)
+            adaptive = bc2**0.5 / (np.sqrt(v) + eps)
             rectified = plain * adaptive * r_t
         step = rectified if np.all(rho_t > 5.0) else np.where(rho_t > 5.0, rectified, plain)
         return x + (-1.0) * step, RAdamState(t, m, v)

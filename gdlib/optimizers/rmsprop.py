@@ -5,7 +5,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import Optimizer, check_non_negative, lerp, zeros_like
+from .._checks import check_non_negative
+from ._base import Optimizer, apply_weight_decay, lerp, zeros_like
 
 __all__ = ["RMSprop", "RMSpropState"]
 
@@ -37,12 +38,13 @@ class RMSprop(Optimizer):
     α       ``alpha``         smoothing constant of the averages, α ≥ 0
     ε       ``eps``           added *outside* the square root, ε ≥ 0
     λ       ``weight_decay``  L2 penalty coefficient, λ ≥ 0
-    β       ``momentum``      momentum on the scaled step, β ≥ 0
+    β       ``momentum``      momentum on the scaled step, β ≥ 0 (may be a schedule)
     —       ``centered``      divide by the estimated standard deviation
     ======  ================  ==============================================
 
     As in torch: all averages start at zero (no bias correction), ε is added after the square root,
-    and momentum accumulates the *scaled* gradient g/r.
+    and momentum accumulates the *scaled* gradient g/r. ``momentum`` may follow a schedule (torch's
+    OneCycleLR cycles it), and step t then uses β_t.
 
     >>> import numpy as np
     >>> opt = RMSprop(lr=0.01)
@@ -64,6 +66,7 @@ class RMSprop(Optimizer):
     maximize: bool = False
 
     State = RMSpropState
+    schedulable = {"lr": dict(low=0), "momentum": dict(low=0)}
 
     def _check(self):
         check_non_negative("alpha", self.alpha)
@@ -76,16 +79,15 @@ class RMSprop(Optimizer):
 
     def step(self, x, g, state):
         g = self._prepare(x, g, state)
-        eta, alpha, lam, beta = self.lr_at(state.t), self.alpha, self.weight_decay, self.momentum
-        if np.any(lam != 0):
-            g = g + lam * x
+        eta, alpha, eps, lam, beta = self._at(state.t, x, "lr", "alpha", "eps", "weight_decay", "momentum")
+        x, g = apply_weight_decay(x, g, eta, lam)  # g + λθ
         s = state.square_avg * alpha + (1 - alpha) * g * g
         g_bar = state.grad_avg
         if self.centered:
             g_bar = lerp(g_bar, g, 1 - alpha)
-            r = np.sqrt(s - g_bar * g_bar) + self.eps
+            r = np.sqrt(s - g_bar * g_bar) + eps
         else:
-            r = np.sqrt(s) + self.eps
+            r = np.sqrt(s) + eps
         b = state.momentum_buffer
         if np.any(beta > 0):
             b = b * beta + g / r

@@ -1,11 +1,12 @@
 """Gradient descent (Cauchy 1847) and stochastic gradient descent with momentum, as torch.optim.SGD."""
 
 from dataclasses import dataclass
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 import numpy as np
 
-from ._base import Optimizer, check_non_negative
+from .._checks import check_non_negative
+from ._base import Optimizer, apply_weight_decay
 
 __all__ = ["GradientDescent", "GradientDescentState", "SGD", "SGDState"]
 
@@ -49,14 +50,14 @@ class GradientDescent(Optimizer):
         return GradientDescentState(t=0)
 
     def step(self, x, g, state):
-        g = self._prepare(x, g, state)
-        eta = self.lr_at(state.t)
+        g = self._prepare(x, g, state)  # checks the state and the shapes; −g if maximize
+        eta = self._at(state.t, x, "lr")  # η, or the schedule's η_t
         return x - eta * g, GradientDescentState(state.t + 1)
 
 
 class SGDState(NamedTuple):
     t: int  #: steps taken
-    momentum_buffer: Optional[np.ndarray]  #: v, None before the first step with momentum
+    momentum_buffer: np.ndarray | None  #: v, None before the first step with momentum
 
 
 @dataclass(frozen=True, repr=False)
@@ -75,7 +76,7 @@ class SGD(Optimizer):
     symbol  argument          meaning
     ======  ================  ===================================================
     η       ``lr``            learning rate (number, array or schedule)
-    β       ``momentum``      momentum coefficient, β ≥ 0 (0: no momentum)
+    β       ``momentum``      momentum coefficient, β ≥ 0 (0: no momentum; may be a schedule)
     τ       ``dampening``     dampening of the gradient in the buffer, τ ≥ 0
     λ       ``weight_decay``  L2 penalty coefficient, λ ≥ 0
     —       ``nesterov``      use Nesterov's momentum (needs β > 0 and τ = 0)
@@ -84,7 +85,9 @@ class SGD(Optimizer):
 
     PyTorch's convention ``v ← βv + g, θ ← θ − ηv`` differs from Polyak's and Sutskever's by a change of
     variables; chapter 4 proves the three equivalent. Like torch, the first momentum buffer is the
-    gradient itself, not ``(1 − τ)g``.
+    gradient itself, not ``(1 − τ)g``. ``momentum`` may follow a schedule (a callable of t) as torch's
+    OneCycleLR makes it do, e.g. ``momentum=gd.schedules.one_cycle_momentum(...)``; step t then uses β_t
+    (checked to be ≥ 0 when the schedule is called).
 
     >>> import numpy as np
     >>> opt = SGD(lr=0.1, momentum=0.9)
@@ -107,31 +110,32 @@ class SGD(Optimizer):
     maximize: bool = False
 
     State = SGDState
+    schedulable = {"lr": dict(low=0), "momentum": dict(low=0)}
 
     def _check(self):
         check_non_negative("momentum", self.momentum)
         check_non_negative("dampening", self.dampening)
         check_non_negative("weight_decay", self.weight_decay)
-        if self.nesterov and (np.any(np.asarray(self.momentum) <= 0) or np.any(np.asarray(self.dampening) != 0)):
-            raise ValueError("nesterov=True needs momentum > 0 and dampening = 0 "
-                             f"(got momentum={self.momentum}, dampening={self.dampening})")
+        no_momentum = not callable(self.momentum) and np.any(np.asarray(self.momentum) <= 0)
+        if self.nesterov and (no_momentum or np.any(np.asarray(self.dampening) != 0)):
+            raise ValueError(
+                "nesterov=True needs momentum > 0 and dampening = 0 "
+                f"(got momentum={self.momentum}, dampening={self.dampening})"
+            )
 
     def init(self, x):
         return SGDState(t=0, momentum_buffer=None)
 
     def step(self, x, g, state):
         g = self._prepare(x, g, state)
-        eta, beta, tau, lam = self.lr_at(state.t), self.momentum, self.dampening, self.weight_decay
-        if np.any(lam != 0):
-            g = g + lam * x
+        eta, beta, tau, lam = self._at(state.t, x, "lr", "momentum", "dampening", "weight_decay")
+        x, g = apply_weight_decay(x, g, eta, lam)  # g + λθ
         v = state.momentum_buffer
         if np.any(beta != 0):
             if v is None:
-                v = np.array(g, copy=True)          # torch: the first buffer is g itself, undamped
+                v = np.array(g, copy=True)  # torch: the first buffer is g itself, undamped
             else:
-                v = beta * v                        # a new array: the old state is left untouched
+                v = beta * v  # a new array: the old state is left untouched
                 v += (1 - tau) * g if np.any(tau != 0) else g
             g = g + beta * v if self.nesterov else v
-        x_new = eta * g
-        np.subtract(x, x_new, out=x_new)            # θ − ηg, written into one new array
-        return x_new, SGDState(state.t + 1, v)
+        return x - eta * g, SGDState(state.t + 1, v)

@@ -1,4 +1,4 @@
-"""The Schedule object every schedule function returns, and the argument checks they share."""
+"""The Schedule object every schedule function returns (their argument checks are in gdlib._checks)."""
 
 from array import array
 
@@ -46,24 +46,3 @@ class Schedule:
 
     def __repr__(self):
         return self.description
-
-
-def _positive_int(name, value):
-    check_number(name, value, low=1, integer=True, allow_array=False)
-    return int(value)
-
-
-def _lr(name, value):
-    check_number(name, value, low=0, allow_array=False)
-    return float(value)
-
-
-def _milestones(milestones):
-    if not isinstance(milestones, (list, tuple, range, np.ndarray)):
-        raise TypeError(f"milestones must be a list of whole numbers ≥ 1 (got {type(milestones).__name__})")
-    for m in milestones:
-        check_number("milestones", m, low=1, integer=True, allow_array=False)
-    milestones = [int(m) for m in milestones]
-    if any(b <= a for a, b in zip(milestones, milestones[1:])):
-        raise ValueError(f"milestones must be strictly increasing whole numbers ≥ 1 (got {milestones})")
-    return milestones

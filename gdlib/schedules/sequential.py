@@ -2,7 +2,8 @@
 
 from bisect import bisect_right
 
-from ._base import Schedule, _milestones
+from .._checks import check_milestones
+from ._base import Schedule
 
 
 def sequential_lr(schedules, milestones):
@@ -29,10 +30,12 @@ def sequential_lr(schedules, milestones):
     schedules = list(schedules) if isinstance(schedules, (list, tuple)) else None
     if not schedules or not all(callable(s) for s in schedules):
         raise ValueError("schedules must be a non-empty list of schedules (callables of t)")
-    milestones = _milestones(milestones)
+    milestones = check_milestones(milestones)
     if len(milestones) != len(schedules) - 1:
-        raise ValueError(f"milestones must have one entry fewer than schedules "
-                         f"(got {len(milestones)} milestones for {len(schedules)} schedules)")
+        raise ValueError(
+            f"milestones must have one entry fewer than schedules "
+            f"(got {len(milestones)} milestones for {len(schedules)} schedules)"
+        )
     starts = [0] + milestones
 
     def rule(t):
