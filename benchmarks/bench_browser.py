@@ -31,10 +31,14 @@ def measure(presses=20, chapter="01_steepest_descent.ipynb"):
             before = image.get_attribute("src")
             start = time.perf_counter()
             page.keyboard.press("ArrowRight")
-            page.wait_for_function("([img, old]) => img.getAttribute('src') !== old",
-                                   arg=[image.element_handle(), before], timeout=10_000, polling="raf")
+            page.wait_for_function(
+                "([img, old]) => img.getAttribute('src') !== old",
+                arg=[image.element_handle(), before],
+                timeout=10_000,
+                polling="raf",
+            )
             latencies.append(time.perf_counter() - start)
-            page.wait_for_timeout(150)              # let the throttle window pass, as between key presses
+            page.wait_for_timeout(150)  # let the throttle window pass, as between key presses
         return statistics.median(latencies)
 
 

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 # Runs in the chapter's kernel after its last cell: moves every slider of every SliderFigure over its range.
-MEASURE = r'''
+MEASURE = r"""
 import json as _json, time as _time, statistics as _st
 from gdlib.widgets import SliderFigure as _SF
 _out = {}
@@ -28,7 +28,7 @@ for _name, _w in list(globals().items()):
                 _t = _time.perf_counter(); _w.set(**{_s: _v}); _times.append(_time.perf_counter() - _t)
             _out[f"{_name}.{_s}"] = _st.median(_times)
 print(_json.dumps(_out))
-'''
+"""
 
 
 def run_chapter(path):

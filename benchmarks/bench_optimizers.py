@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-import gdlib as gd  # noqa: E402
 from _timing import heavy_ball_grid, median_time  # noqa: E402
+
+import gdlib as gd  # noqa: E402
 
 
 def step_rows(sizes=(1_000_000, 10_000_000), repeat=5):
@@ -25,13 +26,14 @@ def step_rows(sizes=(1_000_000, 10_000_000), repeat=5):
     for n in sizes:
         rng = np.random.default_rng(0)
         x0, g = rng.standard_normal(n), rng.standard_normal(n)
-        for name, ours, theirs in (("Adam", gd.Adam(lr=1e-3), lambda p: torch.optim.Adam([p], lr=1e-3)),
-                                   ("SGD momentum", gd.SGD(lr=1e-3, momentum=0.9),
-                                    lambda p: torch.optim.SGD([p], lr=1e-3, momentum=0.9))):
+        for name, ours, theirs in (
+            ("Adam", gd.Adam(lr=1e-3), lambda p: torch.optim.Adam([p], lr=1e-3)),
+            ("SGD momentum", gd.SGD(lr=1e-3, momentum=0.9), lambda p: torch.optim.SGD([p], lr=1e-3, momentum=0.9)),
+        ):
             box = {"x": x0, "s": ours.init(x0)}
-            box["x"], box["s"] = ours.step(box["x"], g, box["s"])      # past the first step's special case
+            box["x"], box["s"] = ours.step(box["x"], g, box["s"])  # past the first step's special case
 
-            def ours_step():
+            def ours_step(box=box, ours=ours, g=g):
                 box["x"], box["s"] = ours.step(box["x"], g, box["s"])
 
             t_ours = median_time(ours_step, repeat=repeat)

@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-import gdlib as gd  # noqa: E402
 from _timing import heavy_ball_grid, median_time  # noqa: E402
+
+import gdlib as gd  # noqa: E402
 
 
 def sweep_row(n_runs=40_000, steps=200):
@@ -29,8 +30,7 @@ def sweep_row(n_runs=40_000, steps=200):
     result, manual = with_runner(), by_hand()
     converging = result.status != "diverged"
     np.testing.assert_allclose(result.x[converging], manual[converging], rtol=1e-10, atol=1e-300)
-    return (f"gd.run: {lr.size} heavy-ball runs x {steps} steps", median_time(with_runner, 5),
-            median_time(by_hand, 5))
+    return (f"gd.run: {lr.size} heavy-ball runs x {steps} steps", median_time(with_runner, 5), median_time(by_hand, 5))
 
 
 def main():

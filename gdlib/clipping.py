@@ -22,7 +22,7 @@ def _float_array(a):
 def _vector_norm(a, p, axis=None):
     if p == 2.0 and axis is None and a.dtype == np.float64:
         flat = a.ravel()
-        return np.sqrt(np.dot(flat, flat))     # the same sum of squares by BLAS: 50x faster on 10^6 entries
+        return np.sqrt(np.dot(flat, flat))  # the same sum of squares by BLAS: 50x faster on 10^6 entries
     a = np.abs(a)
     if p == math.inf:
         return a.max(axis=axis, initial=0.0)
@@ -30,7 +30,7 @@ def _vector_norm(a, p, axis=None):
         return np.sqrt(np.sum(a * a, axis=axis))
     if p == 1.0:
         return np.sum(a, axis=axis)
-    return np.sum(a ** p, axis=axis) ** (1.0 / p)
+    return np.sum(a**p, axis=axis) ** (1.0 / p)
 
 
 def clip_grad_norm(g, max_norm, norm_type=2.0, axis=None, error_if_nonfinite=False):
@@ -73,7 +73,7 @@ def clip_grad_norm(g, max_norm, norm_type=2.0, axis=None, error_if_nonfinite=Fal
     if axis is not None:
         check_number("axis", axis, low=-arrays[0].ndim, high=arrays[0].ndim - 1, integer=True, allow_array=False)
     if not arrays:
-        return [], np.float32(0.0)                               # torch returns tensor(0.) here
+        return [], np.float32(0.0)  # torch returns tensor(0.) here
     with np.errstate(over="ignore", invalid="ignore"):
         if is_list:
             total = _vector_norm(np.array([_vector_norm(a, p) for a in arrays]), p)
@@ -81,8 +81,10 @@ def clip_grad_norm(g, max_norm, norm_type=2.0, axis=None, error_if_nonfinite=Fal
             total = _vector_norm(arrays[0], p, axis=axis)
         if error_if_nonfinite and not np.all(np.isfinite(total)):
             bad = np.ravel(total)[~np.isfinite(np.ravel(total))][0]
-            raise ValueError(f"the norm of order {p:g} of g is {bad}, so it cannot be clipped "
-                             f"(error_if_nonfinite=True; with False it is scaled by it, as torch does)")
+            raise ValueError(
+                f"the norm of order {p:g} of g is {bad}, so it cannot be clipped "
+                f"(error_if_nonfinite=True; with False it is scaled by it, as torch does)"
+            )
         coef = np.minimum(float(max_norm) / (total + 1e-6), 1.0)
         if axis is not None:
             coef = np.expand_dims(coef, axis)

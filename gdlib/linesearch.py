@@ -56,8 +56,10 @@ def armijo_step(problem, x, g, lr0=1.0, c=1e-4, shrink=0.5, max_halvings=60):
     then not a descent direction, or the loss is not finite), rather than returning a meaningless η."""
     eta, found = _backtrack(problem.f, x, g, problem.f(x), lr0, c, shrink, max_halvings)
     if not np.all(found):
-        raise ValueError(f"no step in {lr0:g}·{shrink:g}^k, k ≤ {max_halvings}, satisfies Armijo's condition: "
-                         "is −g a descent direction?")
+        raise ValueError(
+            f"no step in {lr0:g}·{shrink:g}^k, k ≤ {max_halvings}, satisfies Armijo's condition: "
+            "is −g a descent direction?"
+        )
     return eta
 
 
@@ -122,20 +124,19 @@ class SteepestDescent(Optimizer):
     def step(self, x, g, state, oracle=None):
         g = self._prepare(x, g, state)
         if oracle is None:
-            raise ValueError("SteepestDescent needs the problem: run it with gd.run(...) or pass "
-                             "oracle=gd.Oracle(problem)")
+            raise ValueError(
+                "SteepestDescent needs the problem: run it with gd.run(...) or pass oracle=gd.Oracle(problem)"
+            )
         if self.line_search == "exact":
             eta = exact_step(oracle.problem, x, g)
             found = np.ones(np.shape(eta), dtype=bool)
         else:
-            eta, found = _backtrack(oracle.f, x, g, oracle.f(x), self.lr, self.c, self.shrink,
-                                    int(self.max_halvings))
-        eta = np.where((np.sum(g * g, axis=-1) == 0) | ~found, 0.0, eta)   # stationary, or no step found: stay
+            eta, found = _backtrack(oracle.f, x, g, oracle.f(x), self.lr, self.c, self.shrink, int(self.max_halvings))
+        eta = np.where((np.sum(g * g, axis=-1) == 0) | ~found, 0.0, eta)  # stationary, or no step found: stay
         return x - eta[..., None] * g, SteepestDescentState(state.t + 1, eta[()], ~found)
 
 
-def steepest_descent(problem, x0, steps=100, line_search="exact", *, lr0=1.0, c=1e-4, shrink=0.5,
-                     tol_grad=None):
+def steepest_descent(problem, x0, steps=100, line_search="exact", *, lr0=1.0, c=1e-4, shrink=0.5, tol_grad=None):
     r"""Run :class:`SteepestDescent` on ``problem`` from ``x0``: ``gd.run(SteepestDescent(line_search, lr=lr0,
     c=c, shrink=shrink), problem, x0, steps, tol_grad=tol_grad)``.
 
@@ -148,5 +149,6 @@ def steepest_descent(problem, x0, steps=100, line_search="exact", *, lr0=1.0, c=
     [0.1818, 0.1818]
     """
     from .runner import run
+
     opt = SteepestDescent(line_search, lr=lr0, c=c, shrink=shrink)
     return run(opt, problem, x0, steps, tol_grad=tol_grad)

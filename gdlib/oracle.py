@@ -40,8 +40,9 @@ def _same(a, b):
     if a is b:
         return True
     la, lb = tree.leaves(a), tree.leaves(b)
-    return len(la) == len(lb) and all(np.shape(p) == np.shape(q) and np.array_equal(p, q)
-                                      for p, q in zip(la, lb, strict=True))
+    return len(la) == len(lb) and all(
+        np.shape(p) == np.shape(q) and np.array_equal(p, q) for p, q in zip(la, lb, strict=True)
+    )
 
 
 class Oracle:
@@ -113,5 +114,4 @@ class Oracle:
 
     def __repr__(self):
         batch = "full batch" if self.idx is None else f"mini-batch of {len(self.idx)}"
-        return (f"Oracle({type(self.problem).__name__}, {batch}; nfev={self.nfev}, ngev={self.ngev}, "
-                f"nhev={self.nhev})")
+        return f"Oracle({type(self.problem).__name__}, {batch}; nfev={self.nfev}, ngev={self.ngev}, nhev={self.nhev})"

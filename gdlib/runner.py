@@ -20,10 +20,15 @@ from .optimizers._base import tree_init, tree_step
 from .oracle import Oracle
 from .problems.base import as_float
 
-__all__ = ["run", "RunResult", "StepInfo", "STATUSES"]
+__all__ = ["run", "RunResult", "StepInfo", "STATUSES", "minibatches"]
 
-STATUSES = ("converged (gradient norm)", "converged (change in loss)", "step budget reached", "diverged",
-            "line search failed")
+STATUSES = (
+    "converged (gradient norm)",
+    "converged (change in loss)",
+    "step budget reached",
+    "diverged",
+    "line search failed",
+)
 
 
 @dataclass
@@ -47,6 +52,7 @@ class RunResult:
     ``nfev``            evaluations of L the method made (line searches, L-BFGS); monitoring not counted
     ``ngev``            evaluations of ∇L the method made, the step's own gradient included
     ``nhev``            Hessians or Hessian-vector products the method evaluated
+    ``skipped``         steps skipped by dynamic loss scaling because the scaled gradient overflowed
     ``callback_ts``     the steps at which the callback returned a value
     ``callback_values`` what it returned there
     =================== =====================================================================================
@@ -67,13 +73,18 @@ class RunResult:
     nfev: int = 0
     ngev: int = 0
     nhev: int = 0
+    skipped: int = 0
     callback_ts: list = field(default_factory=list)
     callback_values: list = field(default_factory=list)
 
     def __post_init__(self):
         n = len(self.ts)
-        lengths = {"xs": len(tree.leaves(self.xs)[0]), "fs": len(self.fs), "grad_norms": len(self.grad_norms),
-                   "lrs": len(self.lrs)}
+        lengths = {
+            "xs": len(tree.leaves(self.xs)[0]),
+            "fs": len(self.fs),
+            "grad_norms": len(self.grad_norms),
+            "lrs": len(self.lrs),
+        }
         wrong = {k: v for k, v in lengths.items() if v != n}
         if wrong:
             raise ValueError(f"a RunResult needs one entry per record ({n} ts); got {wrong}")
@@ -108,12 +119,14 @@ class RunResult:
 
     def __repr__(self):
         if np.ndim(self.fs) == 1:
-            return (f"RunResult({self.status}, nit={self.nit}, loss {self.fs[0]:.4g} → {self.fs[-1]:.4g}, "
-                    f"‖∇L‖ {self.grad_norms[-1]:.3g}, {len(self.ts)} records)")
+            return (
+                f"RunResult({self.status}, nit={self.nit}, loss {self.fs[0]:.4g} → {self.fs[-1]:.4g}, "
+                f"‖∇L‖ {self.grad_norms[-1]:.3g}, {len(self.ts)} records)"
+            )
         runs = np.shape(self.fs)[1:]
         statuses, counts = np.unique(np.asarray(self.status), return_counts=True)
         summary = ", ".join(f"{c} {s}" for s, c in zip(statuses, counts, strict=True))
-        size = sum(int(np.prod(np.shape(leaf)[1 + len(runs):])) for leaf in tree.leaves(self.xs))
+        size = sum(int(np.prod(np.shape(leaf)[1 + len(runs) :])) for leaf in tree.leaves(self.xs))
         return f"RunResult({int(np.prod(runs))} runs of d={size}: {summary}; {len(self.ts)} records)"
 
 
@@ -125,17 +138,6 @@ class StepInfo(NamedTuple):
     g: Any  #: the gradient the step uses (mini-batch, clipped), or the full gradient at the end
     oracle: Oracle  #: a full-batch oracle at θ_t, whose evaluations are not counted in the run's
     state: Any  #: the optimizer's state
-
-
-def _batches(n, batch_size, sampling, rng):
-    """Endless mini-batches of example indices: reshuffled epochs, or draws with replacement."""
-    while True:
-        if sampling == "replacement":
-            yield rng.integers(0, n, batch_size)
-        else:
-            order = rng.permutation(n)
-            for start in range(0, n, batch_size):
-                yield order[start:start + batch_size]
 
 
 def minibatches(n, batch_size, sampling="shuffle", seed=0):
@@ -153,7 +155,18 @@ def minibatches(n, batch_size, sampling="shuffle", seed=0):
     check_number("n", n, low=1, integer=True, allow_array=False)
     check_number("batch_size", batch_size, low=1, high=n, integer=True, allow_array=False)
     check_choice("sampling", sampling, ("shuffle", "replacement"))
-    return _batches(int(n), int(batch_size), sampling, np.random.default_rng(seed))
+    n, batch_size, rng = int(n), int(batch_size), np.random.default_rng(seed)
+
+    def draw():
+        while True:
+            if sampling == "replacement":
+                yield rng.integers(0, n, batch_size)
+            else:
+                order = rng.permutation(n)
+                for start in range(0, n, batch_size):
+                    yield order[start : start + batch_size]
+
+    return draw()
 
 
 class _Status:
@@ -215,7 +228,7 @@ class _Recorder:
         self.fs.append(f)
         self.gns.append(g_norm)
         self.ts.append(t)
-        self.lrs.append(np.nan)            # filled in by set_lr when a step is taken from this record
+        self.lrs.append(np.nan)  # filled in by set_lr when a step is taken from this record
 
     def set_lr(self, t, lr):
         if self.ts and self.ts[-1] == t:
@@ -228,8 +241,7 @@ def _params(problem, x0):
     shapes = getattr(problem, "shapes", None)
     if shapes is not None and tree.is_tree(shapes):
         if not tree.is_tree(x0):
-            raise ValueError(f"x0 must be structured like the problem's parameters {shapes} "
-                             f"(got {type(x0).__name__})")
+            raise ValueError(f"x0 must be structured like the problem's parameters {shapes} (got {type(x0).__name__})")
         x = tree.tree_map(as_float, x0)
         try:
             return x, tree.run_ndim_of(x, shapes)
@@ -246,9 +258,11 @@ def _params(problem, x0):
 
 def _where(active, new, old, run_ndim):
     """Per run: the new parameters where the run is active, the old ones where it has stopped."""
+
     def pick(a, b):
         mask = active.reshape(active.shape + (1,) * (np.ndim(a) - run_ndim))
         return np.where(mask, a, b)
+
     return tree.tree_map(pick, new, old)
 
 
@@ -261,18 +275,43 @@ def _lr_of(opt, state, t):
     return lr_at(t) if lr_at is not None else np.nan
 
 
-def _low_precision_grad(oracle, x, compute_dtype, scale):
-    """The gradient a low-precision forward/backward pass would hand to float32 master weights: the weights
-    rounded to ``compute_dtype``, the gradient of the scaled loss rounded to it, then unscaled."""
-    from .precision import round_to
-    x_low = tree.tree_map(lambda a: round_to(a, compute_dtype), x)
-    g = oracle.grad(x_low)
-    return tree.tree_map(lambda a: round_to(a * np.float32(scale), compute_dtype) / np.float32(scale), g)
+def _low_precision_grad(oracle, x, compute_dtype, loss_scale, scaler, scaler_state):
+    """The gradient a low-precision forward/backward pass hands to the float32 master weights
+    (:func:`gdlib.precision.mixed_precision_grad`): weights rounded to ``compute_dtype``, the gradient of the
+    scaled loss rounded to it, then unscaled. With a dynamic :class:`~gdlib.precision.LossScaler` also
+    whether the scaled gradient overflowed (the step is then skipped) and the scaler's next state."""
+    from .precision import mixed_precision_grad, round_to
+
+    if scaler is None:
+        return mixed_precision_grad(oracle.grad, x, compute_dtype, loss_scale), False, None
+    g = oracle.grad(round_to(x, compute_dtype))
+    scaled = round_to(scaler.scale(g, scaler_state), compute_dtype)
+    g, found_inf = scaler.unscale(scaled, scaler_state)
+    return g, bool(np.any(found_inf)), scaler.update(scaler_state, found_inf)
 
 
-def run(opt, problem, x0, steps=100, *, batch_size=None, epochs=None, sampling="shuffle", seed=0,
-        clip_norm=None, clip_per_leaf=False, tol_grad=None, tol_loss=None, record_every=1, record="all",
-        diverge_above=1e12, callback=None, callback_every=1, compute_dtype=None, loss_scale=1.0):
+def run(
+    opt,
+    problem,
+    x0,
+    steps=100,
+    *,
+    batch_size=None,
+    epochs=None,
+    sampling="shuffle",
+    seed=0,
+    clip_norm=None,
+    clip_per_leaf=False,
+    tol_grad=None,
+    tol_loss=None,
+    record_every=1,
+    record="all",
+    diverge_above=1e12,
+    callback=None,
+    callback_every=1,
+    compute_dtype=None,
+    loss_scale=1.0,
+):
     r"""Run ``opt`` on ``problem`` from ``x0`` and record the trajectory.
 
     Each step t computes the gradient g_t (on a mini-batch when ``batch_size`` is given), clips it when
@@ -312,11 +351,12 @@ def run(opt, problem, x0, steps=100, *, batch_size=None, epochs=None, sampling="
     ``callback``       a function of :class:`StepInfo` (t, x, g, oracle, state) called before the step at
                        every ``callback_every``-th step and at the end; what it returns (unless None) is
                        kept in ``callback_values`` with its step in ``callback_ts``
-    ``compute_dtype``  None, 'float16' or 'bfloat16': emulate low-precision compute with the weights of
-                       x0's dtype as master weights (see :mod:`gdlib.precision`)
+    ``compute_dtype``  None, 'float16' or 'bfloat16': emulate low-precision compute with float32 master
+                       weights (x0 must be float32; see :mod:`gdlib.precision`)
     ``loss_scale``     multiply the loss by this before the low-precision gradient and divide after
                        (a number), or a :class:`gdlib.precision.LossScaler` for dynamic scaling, which
-                       skips a step whose scaled gradient overflowed
+                       skips a step whose scaled gradient overflowed (one scale shared by all runs, as
+                       one scale serves all the workers of a data-parallel job)
     =================  ==========================================================================
 
     >>> import gdlib as gd
@@ -344,13 +384,18 @@ def run(opt, problem, x0, steps=100, *, batch_size=None, epochs=None, sampling="
         raise TypeError(f"loss_scale must be a number or a gd.LossScaler (got {type(loss_scale).__name__})")
     if (scaler is not None or loss_scale != 1.0) and compute_dtype is None:
         raise ValueError("loss_scale needs compute_dtype='float16' or 'bfloat16' (full precision needs no scaling)")
+    if compute_dtype is not None and any(np.asarray(leaf).dtype != np.float32 for leaf in tree.leaves(x)):
+        raise ValueError(
+            f"compute_dtype={compute_dtype!r} keeps float32 master weights: pass x0 as float32 "
+            f"(got {tree.leaves(x)[0].dtype})"
+        )
     batches = None
     if batch_size is not None or epochs is not None:
         if getattr(problem, "n", None) is None:
             raise ValueError(f"batch_size and epochs need a data problem with n examples (got {problem!r})")
         B = problem.n if batch_size is None else batch_size
         check_number("batch_size", B, low=1, high=problem.n, integer=True, allow_array=False)
-        batches = _batches(problem.n, int(B), sampling, np.random.default_rng(seed))
+        batches = minibatches(problem.n, B, sampling, seed)
         if epochs is not None:
             check_number("epochs", epochs, low=1, integer=True, allow_array=False)
             steps = int(epochs) * -(-problem.n // int(B))
@@ -362,9 +407,9 @@ def run(opt, problem, x0, steps=100, *, batch_size=None, epochs=None, sampling="
     rec = _Recorder(record, int(record_every), steps)
     counts = {"nfev": 0, "ngev": 0, "nhev": 0}
     callback_ts, callback_values = [], []
+    skipped = 0
     state = tree_init(opt, x)
     scaler_state = scaler.init() if scaler is not None else None
-    needs_full_norm = batches is None or tol_grad is not None
 
     def monitor(t, x, g_full):
         """Record θ_t with its full-batch loss and gradient norm (not counted as the method's evaluations)."""
@@ -397,16 +442,11 @@ def run(opt, problem, x0, steps=100, *, batch_size=None, epochs=None, sampling="
                 if g_norm is None:
                     g_norm = tree.norm(g_full if g_full is not None else problem.grad(x), run_ndim)
                 status.stop(g_norm <= tol_grad, "converged (gradient norm)", t)
+            skip = False
             if compute_dtype is not None:
-                scale = scaler_state.scale if scaler is not None else loss_scale
-                g = _low_precision_grad(oracle, x, compute_dtype, scale)
+                g, skip, scaler_state = _low_precision_grad(oracle, x, compute_dtype, loss_scale, scaler, scaler_state)
             else:
                 g = g_full if g_full is not None else oracle.grad(x)
-            skip = False
-            if scaler is not None:
-                g, found_inf = scaler.unscale(g, scaler_state)
-                scaler_state = scaler.update(scaler_state, found_inf)
-                skip = bool(np.any(found_inf))
             if clip_norm is not None:
                 g = _clip(g, clip_norm, run_ndim, clip_per_leaf)
             norm = tree.norm(g, run_ndim)
@@ -420,14 +460,19 @@ def run(opt, problem, x0, steps=100, *, batch_size=None, epochs=None, sampling="
                 break
             if skip:
                 rec.set_lr(t, np.nan)
+                skipped += 1
             else:
                 x_new, state = tree_step(opt, x, g, state, oracle)
                 rec.set_lr(t, _lr_of(opt, state, t))
                 x = x_new if status.active.all() else _where(status.active, x_new, x, run_ndim)
                 failed = getattr(state, "failed", None)
                 if failed is not None and np.any(failed):
-                    status.stop(np.asarray(failed, dtype=bool), "line search failed", t,
-                                ": no step length satisfied the line search's condition")
+                    status.stop(
+                        np.asarray(failed, dtype=bool),
+                        "line search failed",
+                        t,
+                        ": no step length satisfied the line search's condition",
+                    )
             for key, value in oracle.counts().items():
                 counts[key] += value
             if tol_loss is not None:
@@ -438,19 +483,32 @@ def run(opt, problem, x0, steps=100, *, batch_size=None, epochs=None, sampling="
             monitor(t, x, None)
     final_status, nit, message = status.result()
     xs = tree.tree_map(lambda *leaves: np.stack(leaves), *rec.xs) if tree.is_tree(x) else np.array(rec.xs)
-    return RunResult(xs, np.array(rec.fs), np.array(rec.gns), rec.lrs, np.array(rec.ts), nit, final_status,
-                     message, getattr(problem, "x_star", None), callback_ts=callback_ts,
-                     callback_values=callback_values, **counts)
+    return RunResult(
+        xs,
+        np.array(rec.fs),
+        np.array(rec.gns),
+        rec.lrs,
+        np.array(rec.ts),
+        nit,
+        final_status,
+        message,
+        getattr(problem, "x_star", None),
+        callback_ts=callback_ts,
+        callback_values=callback_values,
+        skipped=skipped,
+        **counts,
+    )
 
 
 def _clip(g, max_norm, run_ndim, per_leaf):
     """Norm clipping with torch's coefficient min(1, c/(‖g‖ + 10⁻⁶)), one norm per run: over all the
     parameters (global, as torch.nn.utils.clip_grad_norm_), or over each array separately (per layer)."""
     if not tree.is_tree(g) and run_ndim == 0:
-        return clip_grad_norm(g, max_norm)[0]                    # the torch-tested path for one flat run
+        return clip_grad_norm(g, max_norm)[0]  # the torch-tested path for one flat run
     norms = tree.leaf_norms(g, run_ndim) if per_leaf else tree.tree_map(lambda _: tree.norm(g, run_ndim), g)
 
     def scale(a, n):
         coef = np.minimum(float(max_norm) / (n + 1e-6), 1.0)
         return a * np.asarray(coef, dtype=a.dtype).reshape(np.shape(coef) + (1,) * (a.ndim - np.ndim(coef)))
+
     return tree.tree_map(scale, g, norms)

@@ -19,6 +19,7 @@ def check(answer, expected, *, rtol=1e-6, atol=0.0, what="your answer"):
     ...
     AssertionError: your answer = 3 but the expected value is 2 (relative tolerance 1e-06)
     """
+
     def show(a):
         return f"{float(a):.6g}" if a.ndim == 0 else np.array2string(a, precision=6)
 
@@ -29,8 +30,9 @@ def check(answer, expected, *, rtol=1e-6, atol=0.0, what="your answer"):
     if got.shape != want.shape:
         raise AssertionError(f"{what} has shape {got.shape} but the expected value has shape {want.shape}")
     if not np.allclose(got, want, rtol=rtol, atol=atol):
-        raise AssertionError(f"{what} = {show(got)} but the expected value is {show(want)} "
-                             f"(relative tolerance {rtol:g})")
+        raise AssertionError(
+            f"{what} = {show(got)} but the expected value is {show(want)} (relative tolerance {rtol:g})"
+        )
     print(f"Correct: {what} = {show(got)} matches.")
 
 
@@ -47,8 +49,9 @@ def attempt(task, function, *args, **kwargs):
     try:
         return function(*args, **kwargs)
     except NotImplementedError:
-        raise AssertionError(f"{task}: {function.__name__} is not implemented yet "
-                             "(it still raises NotImplementedError)") from None
+        raise AssertionError(
+            f"{task}: {function.__name__} is not implemented yet (it still raises NotImplementedError)"
+        ) from None
 
 
 def expect_close(task, got, want, *, rtol=1e-10, atol=1e-12):
@@ -68,5 +71,6 @@ def expect_close(task, got, want, *, rtol=1e-10, atol=1e-12):
     if got_a.shape != want_a.shape:
         raise AssertionError(f"{task}: expected shape {want_a.shape}, got shape {got_a.shape}")
     if not np.allclose(got_a, want_a, rtol=rtol, atol=atol):
-        raise AssertionError(f"{task}: expected {np.array2string(want_a, precision=8)}, "
-                             f"got {np.array2string(got_a, precision=8)}")
+        raise AssertionError(
+            f"{task}: expected {np.array2string(want_a, precision=8)}, got {np.array2string(got_a, precision=8)}"
+        )

@@ -21,8 +21,21 @@ For a plain array the book's convention is that the last axis holds the paramete
 
 import numpy as np
 
-__all__ = ["is_tree", "leaves", "unflatten", "tree_map", "ravel", "run_ndim_of", "vdot", "norm", "leaf_norms", "astype",
-           "zeros_like", "run_shape", "is_finite"]
+__all__ = [
+    "is_tree",
+    "leaves",
+    "unflatten",
+    "tree_map",
+    "ravel",
+    "run_ndim_of",
+    "vdot",
+    "norm",
+    "leaf_norms",
+    "astype",
+    "zeros_like",
+    "run_shape",
+    "is_finite",
+]
 
 
 def is_tree(x):
@@ -51,8 +64,7 @@ def tree_map(f, x, *rest):
     if not is_tree(x):
         return f(x, *rest)
     for other in rest:
-        if type(other) is not type(x) or len(other) != len(x) or (
-                isinstance(x, dict) and set(other) != set(x)):
+        if type(other) is not type(x) or len(other) != len(x) or (isinstance(x, dict) and set(other) != set(x)):
             raise ValueError(f"the trees must have the same structure (got {_describe(x)} and {_describe(other)})")
     if isinstance(x, dict):
         return {k: tree_map(f, x[k], *(o[k] for o in rest)) for k in x}
@@ -156,7 +168,7 @@ def vdot(a, b, run_ndim=None):
     """⟨a, b⟩ summed over every parameter of every leaf, one number per run."""
     nd = _default_run_ndim(a, run_ndim)
     if not is_tree(a) and np.ndim(a) == nd + 1:
-        return np.einsum("...i,...i->...", a, b)              # one flat vector per run: the fast path
+        return np.einsum("...i,...i->...", a, b)  # one flat vector per run: the fast path
     return sum(np.sum(p * q, axis=_leaf_axes(p, nd)) for p, q in zip(leaves(a), leaves(b), strict=True))
 
 
@@ -178,9 +190,11 @@ def astype(x, dtype):
 
 def zeros_like(x):
     """Zeros of x's structure and shapes, in each leaf's floating dtype (float64 for integers)."""
+
     def zeros(p):
         p = np.asarray(p)
         return np.zeros(p.shape, dtype=p.dtype if np.issubdtype(p.dtype, np.floating) else float)
+
     return tree_map(zeros, x)
 
 

@@ -15,10 +15,10 @@ import time
 import ipywidgets as W
 import matplotlib as mpl
 import numpy as np
+import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
-import PIL.Image
 
 from . import plots
 from .runner import run
@@ -76,11 +76,29 @@ def slider(description, min, max, value, step=None, log=False, readout_format=".
     values, not their exponents)."""
     style, layout = {"description_width": "initial"}, W.Layout(width="320px")
     if log:
-        return W.FloatLogSlider(value=value, base=10, min=np.log10(min), max=np.log10(max),
-                                step=step or (np.log10(max) - np.log10(min)) / 100, description=description,
-                                readout_format=readout_format, continuous_update=True, style=style, layout=layout)
-    return W.FloatSlider(value=value, min=min, max=max, step=step or (max - min) / 100, description=description,
-                         readout_format=readout_format, continuous_update=True, style=style, layout=layout)
+        return W.FloatLogSlider(
+            value=value,
+            base=10,
+            min=np.log10(min),
+            max=np.log10(max),
+            step=step or (np.log10(max) - np.log10(min)) / 100,
+            description=description,
+            readout_format=readout_format,
+            continuous_update=True,
+            style=style,
+            layout=layout,
+        )
+    return W.FloatSlider(
+        value=value,
+        min=min,
+        max=max,
+        step=step or (max - min) / 100,
+        description=description,
+        readout_format=readout_format,
+        continuous_update=True,
+        style=style,
+        layout=layout,
+    )
 
 
 class SliderFigure:
@@ -107,18 +125,20 @@ class SliderFigure:
             self.artists = draw(self.fig, data)
             status = update(self.artists, data)
         width, height = int(figsize[0] * dpi), int(figsize[1] * dpi)
-        self.image = W.Image(format="png", width=width, height=height,
-                             layout=W.Layout(width=f"{width}px", height=f"{height}px"))
+        self.image = W.Image(
+            format="png", width=width, height=height, layout=W.Layout(width=f"{width}px", height=f"{height}px")
+        )
         self.status = W.HTML(value=status or "")
         self._background = None
         self._render()
-        self.fig.set_layout_engine("none")      # the layout is fixed once drawn: later redraws skip it
+        self.fig.set_layout_engine("none")  # the layout is fixed once drawn: later redraws skip it
         self._throttle = Throttle(lambda: self.refresh(), interval=interval)
         self._moving_from_code = False
         for s in self.sliders.values():
             s.observe(self._on_slider, names="value")
-        self.widget = W.VBox([W.HBox(list(self.sliders.values()), layout=W.Layout(flex_flow="row wrap")),
-                              self.image, self.status])
+        self.widget = W.VBox(
+            [W.HBox(list(self.sliders.values()), layout=W.Layout(flex_flow="row wrap")), self.image, self.status]
+        )
 
     @property
     def values(self):
@@ -161,7 +181,8 @@ class SliderFigure:
             a.axes.draw_artist(a)
         buffer = io.BytesIO()
         PIL.Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).save(
-            buffer, format="png", compress_level=1)
+            buffer, format="png", compress_level=1
+        )
         self.png = buffer.getvalue()
         self.image.value = self.png
 
@@ -169,8 +190,18 @@ class SliderFigure:
         return self.widget._repr_mimebundle_(**kwargs)
 
 
-def path_explorer(problem, optimizer, sliders, x0, steps=100, xlim=(-2.0, 2.0), ylim=(-2.0, 2.0),
-                  theory=None, options=None, interval=0.05):
+def path_explorer(
+    problem,
+    optimizer,
+    sliders,
+    x0,
+    steps=100,
+    xlim=(-2.0, 2.0),
+    ylim=(-2.0, 2.0),
+    theory=None,
+    options=None,
+    interval=0.05,
+):
     """Contours of a 2-D problem with an optimizer's path (left) and its loss gap on a log scale (right).
 
     ``problem`` is a Problem, or a function of the slider values that returns one (then the contours are
@@ -191,8 +222,15 @@ def path_explorer(problem, optimizer, sliders, x0, steps=100, xlim=(-2.0, 2.0), 
             gap = np.maximum(np.asarray(result.fs) - (p.f_star or 0.0), 1e-300)
         t = np.asarray(result.ts)
         expected = None if theory is None else np.maximum(theory(p, values, t), 1e-300)
-        return {"problem": p, "xs": result.xs, "t": t, "gap": gap, "theory": expected,
-                "status": result.status, "message": result.message}
+        return {
+            "problem": p,
+            "xs": result.xs,
+            "t": t,
+            "gap": gap,
+            "theory": expected,
+            "status": result.status,
+            "message": result.message,
+        }
 
     def draw(fig, data):
         left, right = fig.subplots(1, 2)
@@ -204,21 +242,22 @@ def path_explorer(problem, optimizer, sliders, x0, steps=100, xlim=(-2.0, 2.0), 
         (art["theory"],) = right.semilogy([], [], "--", color=plots.COLORS["black"], linewidth=1.0, label="theory")
         right.set_xlabel("step $t$"), right.set_ylabel(r"$L(\theta_t) - L^\star$")
         right.set_xlim(0, steps)
-        right.yaxis.set_major_formatter(plots.decade_formatter())     # plain text: no mathtext per redraw
+        right.yaxis.set_major_formatter(plots.decade_formatter())  # plain text: no mathtext per redraw
         right.yaxis.set_minor_formatter(NullFormatter())
         right.legend(loc="upper right", fontsize=8)
         top = float(np.nanmax(data["gap"][:1])) * 1e3
-        right.set_ylim(top * 1e-19, top)                       # fixed: the axis never jumps between moves
+        right.set_ylim(top * 1e-19, top)  # fixed: the axis never jumps between moves
         art["dynamic"] = [art["star"], art["path"], art["loss"], art["theory"]]
-        if fixed is None:                       # the contours follow a slider: redraw them with what moves
+        if fixed is None:  # the contours follow a slider: redraw them with what moves
             art["dynamic"].insert(0, art["contours"])
         return art
 
     def update(art, data):
         if data["problem"] is not art["problem"]:
             old = art["contours"]
-            art["contours"] = plots.contour(art["left"], data["problem"], xlim, ylim, resolution=120,
-                                            mark_minimum=False)
+            art["contours"] = plots.contour(
+                art["left"], data["problem"], xlim, ylim, resolution=120, mark_minimum=False
+            )
             art["contours"].set_animated(True)
             art["dynamic"][art["dynamic"].index(old)] = art["contours"]
             old.remove()

@@ -26,10 +26,15 @@ HOW_TO_ENABLE = {
     "scipy": "pip install -r requirements-oracles.txt (scipy)",
     "ml_dtypes": "pip install -r requirements-oracles.txt (ml_dtypes)",
 }
-REQUIRE_VARIABLE = {"torch": "GDBOOK_REQUIRE_TORCH", "nbgrader": "GDBOOK_REQUIRE_NBGRADER",
-                    "playwright": "GDBOOK_REQUIRE_BROWSER", "optax": "GDBOOK_REQUIRE_OPTAX",
-                    "jax": "GDBOOK_REQUIRE_OPTAX", "scipy": "GDBOOK_REQUIRE_SCIPY",
-                    "ml_dtypes": "GDBOOK_REQUIRE_ML_DTYPES"}
+REQUIRE_VARIABLE = {
+    "torch": "GDBOOK_REQUIRE_TORCH",
+    "nbgrader": "GDBOOK_REQUIRE_NBGRADER",
+    "playwright": "GDBOOK_REQUIRE_BROWSER",
+    "optax": "GDBOOK_REQUIRE_OPTAX",
+    "jax": "GDBOOK_REQUIRE_OPTAX",
+    "scipy": "GDBOOK_REQUIRE_SCIPY",
+    "ml_dtypes": "GDBOOK_REQUIRE_ML_DTYPES",
+}
 
 
 def is_required(name):
@@ -57,4 +62,5 @@ def require_chromium():
             pytest.fail(f"GDBOOK_REQUIRE_BROWSER=1 but {message}", pytrace=False)
         pytest.skip(message, allow_module_level=True)
     from playwright.sync_api import sync_playwright
+
     return sync_playwright

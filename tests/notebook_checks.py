@@ -105,5 +105,11 @@ def install_cell_problems(nb):
 def all_problems(path):
     path = Path(path)
     nb = json.loads(path.read_text(encoding="utf-8"))
-    return (execution_problems(nb) + output_problems(nb) + metadata_problems(nb, path.stat().st_size)
-            + opening_problems(nb) + tag_problems(nb) + install_cell_problems(nb))
+    return (
+        execution_problems(nb)
+        + output_problems(nb)
+        + metadata_problems(nb, path.stat().st_size)
+        + opening_problems(nb)
+        + tag_problems(nb)
+        + install_cell_problems(nb)
+    )

@@ -24,7 +24,7 @@ def test_sweeps_agree_with_their_hand_written_loops():
 def test_step_rows_time_both_libraries():
     rows = bench_optimizers.step_rows(sizes=(10_000,), repeat=1)
     assert [label for label, *_ in rows] == ["Adam step, 0.01M float64", "SGD momentum step, 0.01M float64"]
-    for label, ours, torch_time, torch_one_thread in rows:
+    for _label, ours, torch_time, torch_one_thread in rows:
         assert ours > 0
         if torch_time is None:
             if is_required("torch"):

@@ -24,8 +24,9 @@ def test_fixtures_come_from_torch_2_13():
     assert str(FIXTURES["__torch_version__"]).startswith("2.13.0")
 
 
-@pytest.mark.parametrize("name, kind, arrays, max_norm, p, dtype", NORM_CASES,
-                         ids=[f"{c[0]}|{c[5]}" for c in NORM_CASES])
+@pytest.mark.parametrize(
+    "name, kind, arrays, max_norm, p, dtype", NORM_CASES, ids=[f"{c[0]}|{c[5]}" for c in NORM_CASES]
+)
 def test_clip_grad_norm_matches_torch(name, kind, arrays, max_norm, p, dtype):
     arrays = [as_dtype(a, dtype) for a in arrays]
     before = [a.copy() for a in arrays]
@@ -35,8 +36,8 @@ def test_clip_grad_norm_matches_torch(name, kind, arrays, max_norm, p, dtype):
     assert np.asarray(total).dtype == np.dtype(dtype)
     for i, got in enumerate(clipped if kind == "list" else [clipped]):
         assert got.dtype == np.dtype(dtype)
-        np.testing.assert_allclose(got, FIXTURES[f"{name}|{dtype}|{i}"], rtol=TOL[dtype], atol=0)   # NaN == NaN
-    for a, b in zip(arrays, before):
+        np.testing.assert_allclose(got, FIXTURES[f"{name}|{dtype}|{i}"], rtol=TOL[dtype], atol=0)  # NaN == NaN
+    for a, b in zip(arrays, before, strict=True):
         np.testing.assert_array_equal(a, b, err_msg="clip_grad_norm must not modify its input")
 
 
@@ -48,11 +49,12 @@ def test_clip_grad_value_matches_torch(name, arrays, clip_value, dtype):
     for i, got in enumerate(clipped if len(arrays) > 1 else [clipped]):
         assert got.dtype == np.dtype(dtype)
         np.testing.assert_array_equal(got, FIXTURES[f"value {name}|{dtype}|{i}"])
-    for a, b in zip(arrays, before):
+    for a, b in zip(arrays, before, strict=True):
         np.testing.assert_array_equal(a, b)
 
 
 # Closed forms, independent of torch.
+
 
 def test_norm_at_the_limit_is_scaled_by_the_1e6_term():
     g = np.array([3.0, 4.0])
@@ -107,37 +109,54 @@ def test_non_finite_norm_raises_when_asked():
         gd.clip_grad_norm(np.array([[1.0, 1.0], [np.nan, 1.0]]), 1.0, axis=-1, error_if_nonfinite=True)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: gd.clip_grad_norm(np.ones(3), -1.0), r"max_norm must be in \[0, inf\)"),
-    (lambda: gd.clip_grad_norm(np.ones(3), math.nan), r"max_norm must be in \[0, inf\)"),
-    (lambda: gd.clip_grad_norm(np.ones(3), 1.0, norm_type=0), r"norm_type must be in \(0, inf\)"),
-    (lambda: gd.clip_grad_norm(np.ones(3), 1.0, norm_type=-2), r"norm_type must be in \(0, inf\)"),
-    (lambda: gd.clip_grad_norm([np.ones(3)], 1.0, axis=-1), "axis must be None when g is a list"),
-    (lambda: gd.clip_grad_norm(np.ones((2, 3)), 1.0, axis=2), r"axis must be in \[-2, 1\]"),
-    (lambda: gd.clip_grad_norm(np.ones((2, 3)), 1.0, axis=0.5), "axis must be an integer"),
-    (lambda: gd.clip_grad_value(np.ones(3), -0.1), r"clip_value must be in \[0, inf\)"),
-], ids=["max_norm", "max_norm-nan", "norm_type-0", "norm_type-negative", "axis-list", "axis-range", "axis-float",
-        "clip_value"])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: gd.clip_grad_norm(np.ones(3), -1.0), r"max_norm must be in \[0, inf\)"),
+        (lambda: gd.clip_grad_norm(np.ones(3), math.nan), r"max_norm must be in \[0, inf\)"),
+        (lambda: gd.clip_grad_norm(np.ones(3), 1.0, norm_type=0), r"norm_type must be in \(0, inf\)"),
+        (lambda: gd.clip_grad_norm(np.ones(3), 1.0, norm_type=-2), r"norm_type must be in \(0, inf\)"),
+        (lambda: gd.clip_grad_norm([np.ones(3)], 1.0, axis=-1), "axis must be None when g is a list"),
+        (lambda: gd.clip_grad_norm(np.ones((2, 3)), 1.0, axis=2), r"axis must be in \[-2, 1\]"),
+        (lambda: gd.clip_grad_norm(np.ones((2, 3)), 1.0, axis=0.5), "axis must be an integer"),
+        (lambda: gd.clip_grad_value(np.ones(3), -0.1), r"clip_value must be in \[0, inf\)"),
+    ],
+    ids=[
+        "max_norm",
+        "max_norm-nan",
+        "norm_type-0",
+        "norm_type-negative",
+        "axis-list",
+        "axis-range",
+        "axis-float",
+        "clip_value",
+    ],
+)
 def test_invalid_argument_is_named(call, message):
     with pytest.raises(ValueError, match=message):
         call()
 
 
 @settings(max_examples=40, deadline=None)
-@given(shapes=st.lists(st.tuples(st.integers(1, 6), st.integers(1, 4)), min_size=1, max_size=3),
-       p=st.sampled_from([1.0, 2.0, math.inf]) | st.floats(0.5, 8.0), scale=st.floats(0.01, 100.0),
-       ratio=st.sampled_from([0.3, 1.0, 3.0]), dtype=st.sampled_from(DTYPES), seed=st.integers(0, 2**32 - 1))
+@given(
+    shapes=st.lists(st.tuples(st.integers(1, 6), st.integers(1, 4)), min_size=1, max_size=3),
+    p=st.sampled_from([1.0, 2.0, math.inf]) | st.floats(0.5, 8.0),
+    scale=st.floats(0.01, 100.0),
+    ratio=st.sampled_from([0.3, 1.0, 3.0]),
+    dtype=st.sampled_from(DTYPES),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_clip_grad_norm_matches_live_torch(shapes, p, scale, ratio, dtype, seed):
     torch = require("torch")
     rng = np.random.default_rng(seed)
     arrays = [(scale * rng.standard_normal(shape)).astype(dtype) for shape in shapes]
     _, total = gd.clip_grad_norm(arrays, 1.0, norm_type=p)
-    max_norm = ratio * float(total)                          # below, at or above the limit
+    max_norm = ratio * float(total)  # below, at or above the limit
     clipped, total = gd.clip_grad_norm(arrays, max_norm, norm_type=p)
     params = [torch.zeros(shape, dtype=getattr(torch, dtype)) for shape in shapes]
-    for param, a in zip(params, arrays):
+    for param, a in zip(params, arrays, strict=True):
         param.grad = torch.tensor(a)
     want_total = torch.nn.utils.clip_grad_norm_(params, max_norm, norm_type=p).item()
     assert math.isclose(total, want_total, rel_tol=TOL[dtype])
-    for got, param in zip(clipped, params):
+    for got, param in zip(clipped, params, strict=True):
         np.testing.assert_allclose(got, param.grad.numpy(), rtol=TOL[dtype], atol=0)

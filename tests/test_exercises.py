@@ -28,8 +28,13 @@ def is_test_cell(cell):
 
 def execute(path, allow_errors=False):
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=allow_errors,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=300,
+        kernel_name="python3",
+        allow_errors=allow_errors,
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
     return nb
 
 
@@ -46,7 +51,7 @@ def test_solutions_pass_visible_and_hidden_tests(name):
     path = SOURCE / name / f"{name}.ipynb"
     source = path.read_text()
     assert "### BEGIN HIDDEN TESTS" in source and "### BEGIN SOLUTION" in source
-    nb = execute(path)          # raises CellExecutionError on the first failing cell
+    nb = execute(path)  # raises CellExecutionError on the first failing cell
     assert not any(errors(c) for c in nb.cells)
 
 
@@ -68,8 +73,11 @@ def test_released_stubs_fail_each_test_with_its_own_message(name):
 
 
 def test_committed_release_equals_a_fresh_release(tmp_path):
-    subprocess.run([sys.executable, str(ROOT / "tools" / "release_exercises.py"), "--release", str(tmp_path)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "release_exercises.py"), "--release", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
     fresh = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
     committed = sorted(p.relative_to(RELEASE) for p in RELEASE.rglob("*") if p.is_file())
     assert fresh == committed
@@ -83,7 +91,9 @@ def test_release_hides_solutions_and_hidden_tests(name):
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
         assert marker not in released
     nb = json.loads(released)
-    assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb["cells"] if c["cell_type"] == "code")
+    assert all(
+        not c.get("outputs") and c.get("execution_count") is None for c in nb["cells"] if c["cell_type"] == "code"
+    )
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
@@ -93,9 +103,11 @@ def test_nbgrader_metadata_is_consistent(name):
     assert all(m.get("schema_version") == 3 for m in metas), "every cell carries nbgrader schema-3 metadata"
     ids = [m["grade_id"] for m in metas]
     assert len(ids) == len(set(ids)), "grade_ids must be unique"
-    assert all(m.get("locked") for c, m in zip(nb["cells"], metas) if is_test_cell(c)), "test cells are locked"
+    assert all(m.get("locked") for c, m in zip(nb["cells"], metas, strict=True) if is_test_cell(c)), (
+        "test cells are locked"
+    )
     points = {}
-    for cell, m in zip(nb["cells"], metas):
+    for _cell, m in zip(nb["cells"], metas, strict=True):
         if m.get("grade"):
             task = int(re.match(r"task(\d+)", m["grade_id"]).group(1))
             points[task] = points.get(task, 0) + m["points"]

@@ -1,12 +1,19 @@
 """Every stored notebook is a clean top-to-bottom run: see tests/notebook_checks.py for the rules."""
 
 import copy
-import json
 
 import pytest
 
-from notebook_checks import ROOT, all_problems, execution_problems, install_cell_problems, \
-    metadata_problems, opening_problems, output_problems, tag_problems
+from notebook_checks import (
+    ROOT,
+    all_problems,
+    execution_problems,
+    install_cell_problems,
+    metadata_problems,
+    opening_problems,
+    output_problems,
+    tag_problems,
+)
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
@@ -23,23 +30,39 @@ def test_notebook_is_clean(path):
 
 # The rules themselves can fail: each one fires on a copy of a good notebook broken on purpose.
 
+
 def _good():
     return {
         "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
         "cells": [
             {"cell_type": "markdown", "metadata": {}, "source": "# A chapter\n\n## Learning objectives\n- x"},
-            {"cell_type": "code", "metadata": {}, "execution_count": 1, "outputs": [],
-             "source": "try:\n    import gdlib\nexcept ImportError:\n    %pip install gdlib"},
-            {"cell_type": "code", "metadata": {}, "execution_count": 2,
-             "outputs": [{"output_type": "stream", "name": "stdout", "text": "0.500000\n"}],
-             "source": "print(f'{0.5:.6f}')"},
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "execution_count": 1,
+                "outputs": [],
+                "source": "try:\n    import gdlib\nexcept ImportError:\n    %pip install gdlib",
+            },
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "execution_count": 2,
+                "outputs": [{"output_type": "stream", "name": "stdout", "text": "0.500000\n"}],
+                "source": "print(f'{0.5:.6f}')",
+            },
         ],
     }
 
 
 def _every_rule(nb, size=1000):
-    return (execution_problems(nb) + output_problems(nb) + metadata_problems(nb, size)
-            + opening_problems(nb) + tag_problems(nb) + install_cell_problems(nb))
+    return (
+        execution_problems(nb)
+        + output_problems(nb)
+        + metadata_problems(nb, size)
+        + opening_problems(nb)
+        + tag_problems(nb)
+        + install_cell_problems(nb)
+    )
 
 
 def test_good_notebook_passes_every_rule():
@@ -56,12 +79,13 @@ BROKEN = {
     "out of order": lambda nb: nb["cells"][2].update(execution_count=5),
     "never executed": lambda nb: nb["cells"][2].update(execution_count=None),
     "stored error": lambda nb: nb["cells"][2]["outputs"].append(
-        {"output_type": "error", "ename": "ValueError", "evalue": "x", "traceback": []}),
+        {"output_type": "error", "ename": "ValueError", "evalue": "x", "traceback": []}
+    ),
     "stderr": lambda nb: nb["cells"][2]["outputs"].append(
-        {"output_type": "stream", "name": "stderr", "text": "RuntimeWarning: overflow"}),
+        {"output_type": "stream", "name": "stderr", "text": "RuntimeWarning: overflow"}
+    ),
     "local path": lambda nb: nb["cells"][2]["outputs"][0].update(text="/home/alice/book/x.npz\n"),
-    "site-packages": lambda nb: nb["cells"][2]["outputs"][0].update(
-        text="lib/python3.11/site-packages/numpy\n"),
+    "site-packages": lambda nb: nb["cells"][2]["outputs"][0].update(text="lib/python3.11/site-packages/numpy\n"),
     "kernel": lambda nb: nb["metadata"]["kernelspec"].update(name="julia-1.10"),
     "no title": lambda nb: nb["cells"][0].update(source="Some text\n## Learning objectives"),
     "no objectives": lambda nb: nb["cells"][0].update(source="# Title\nprose"),
@@ -83,6 +107,12 @@ def test_size_bound_fires():
 def test_ignore_tag_allowed_on_widget_cell():
     def widget(nb):
         nb["cells"][2]["metadata"]["tags"] = ["nbval-ignore-output"]
-        nb["cells"][2]["outputs"] = [{"output_type": "display_data", "metadata": {}, "data": {
-            "text/plain": "VBox()", "application/vnd.jupyter.widget-view+json": {"model_id": "ab"}}}]
+        nb["cells"][2]["outputs"] = [
+            {
+                "output_type": "display_data",
+                "metadata": {},
+                "data": {"text/plain": "VBox()", "application/vnd.jupyter.widget-view+json": {"model_id": "ab"}},
+            }
+        ]
+
     assert _every_rule(_break(widget)) == []

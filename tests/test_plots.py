@@ -16,8 +16,16 @@ def _all_distinct(colors):
 
 def test_palette_is_okabe_ito():
     # Okabe & Ito (2008), the eight colours of "Color Universal Design"
-    assert [c.upper() for c in gd.plots.PALETTE] == ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7",
-                                                     "#56B4E9", "#F0E442", "#000000"]
+    assert [c.upper() for c in gd.plots.PALETTE] == [
+        "#0072B2",
+        "#E69F00",
+        "#009E73",
+        "#D55E00",
+        "#CC79A7",
+        "#56B4E9",
+        "#F0E442",
+        "#000000",
+    ]
     assert _all_distinct(gd.plots.PALETTE)
 
 

@@ -12,9 +12,14 @@ X_CLS, Y_CLS, _ = gd.make_classification(n=80, d=3, separation=2.0, seed=2)
 PROBLEMS = [
     gd.Quadratic.from_condition(kappa=50.0, L=2.0, angle=0.4, x_star=[1.0, -2.0]),
     gd.Quadratic.from_eigenvalues([0.5, 1.0, 3.0, 9.0], rotation=np.linalg.qr(np.arange(16.0).reshape(4, 4) ** 0.5)[0]),
-    gd.Rosenbrock(), gd.Rosenbrock(a=2.0, b=10.0), gd.Saddle(a=1.0, b=3.0), gd.Himmelblau(),
-    gd.Valley(kappa=50.0, curvature=1.5), gd.LogCosh([1.0, 3.0]),
-    gd.LinearRegression(X_REG, Y_REG, l2=0.1), gd.LogisticRegression(X_CLS, Y_CLS, l2=0.05),
+    gd.Rosenbrock(),
+    gd.Rosenbrock(a=2.0, b=10.0),
+    gd.Saddle(a=1.0, b=3.0),
+    gd.Himmelblau(),
+    gd.Valley(kappa=50.0, curvature=1.5),
+    gd.LogCosh([1.0, 3.0]),
+    gd.LinearRegression(X_REG, Y_REG, l2=0.1),
+    gd.LogisticRegression(X_CLS, Y_CLS, l2=0.05),
 ]
 
 
@@ -22,7 +27,7 @@ PROBLEMS = [
 @settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 10_000))
 def test_gradient_and_hessian_match_finite_differences(problem, seed):
-    x = np.random.default_rng(seed).uniform(-2, 2, (3, problem.d))     # a batch of three points
+    x = np.random.default_rng(seed).uniform(-2, 2, (3, problem.d))  # a batch of three points
     assert problem.f(x).shape == (3,) and problem.grad(x).shape == (3, problem.d)
     assert gd.check_grad(problem, None, x) < 1e-6
     H = problem.hess(x)
@@ -52,10 +57,10 @@ def test_quadratic_constants():
 
 
 def test_published_minima():
-    assert gd.Rosenbrock(a=2.0).x_star.tolist() == [2.0, 4.0]          # (a, a²), Rosenbrock 1960
+    assert gd.Rosenbrock(a=2.0).x_star.tolist() == [2.0, 4.0]  # (a, a²), Rosenbrock 1960
     h = gd.Himmelblau()
     published = np.array(gd.Himmelblau.published_minima)
-    np.testing.assert_allclose(h.minima, published, atol=1e-6)          # four-digit table values
+    np.testing.assert_allclose(h.minima, published, atol=1e-6)  # four-digit table values
     assert np.all(np.abs(h.f(h.minima)) < 1e-20)
 
 
@@ -83,7 +88,7 @@ def test_logistic_is_stable_for_huge_margins():
 def test_shipped_data():
     diabetes, cancer = gd.load_diabetes(), gd.load_breast_cancer()
     assert diabetes.X.shape == (442, 10) and diabetes.y.shape == (442,)
-    assert cancer.X.shape == (569, 30) and int(cancer.y.sum()) == 212       # 212 malignant (UCI)
+    assert cancer.X.shape == (569, 30) and int(cancer.y.sum()) == 212  # 212 malignant (UCI)
     z = diabetes.standardized().X
     np.testing.assert_allclose(z.mean(axis=0), 0, atol=1e-12)
     np.testing.assert_allclose(z.std(axis=0), 1, rtol=1e-12)
@@ -91,6 +96,7 @@ def test_shipped_data():
 
 def test_modified_data_file_is_refused(tmp_path, monkeypatch):
     from gdlib.problems import data
+
     (tmp_path / "diabetes.csv").write_bytes((data.DATA / "diabetes.csv").read_bytes() + b"1,2\n")
     monkeypatch.setattr(data, "DATA", tmp_path)
     with pytest.raises(RuntimeError, match="checksum"):
@@ -103,18 +109,22 @@ def test_make_regression_condition_number():
     assert np.isclose(eig.max() / eig.min(), 1000.0, rtol=1e-9)
 
 
-@pytest.mark.parametrize("call, error, message", [
-    (lambda: gd.Quadratic([[1.0, 2.0], [0.0, 1.0]]), ValueError, "A must be symmetric"),
-    (lambda: gd.Quadratic(np.diag([1.0, -1.0])), ValueError, "positive semi-definite"),
-    (lambda: gd.Quadratic.from_condition(kappa=0.5), ValueError, r"kappa must be in \[1, inf\)"),
-    (lambda: gd.Quadratic.from_eigenvalues([1.0, -2.0]), ValueError, r"eigenvalues must be in \[0, inf\)"),
-    (lambda: gd.Rosenbrock().f(np.ones(3)), ValueError, r"x must have shape \(\.\.\., 2\)"),
-    (lambda: gd.LinearRegression(np.ones((3, 2)), np.ones(4)), ValueError, r"y must have shape \(3,\)"),
-    (lambda: gd.LinearRegression(np.ones((3, 2)), np.ones(3), l2=-1), ValueError, r"l2 must be in \[0, inf\)"),
-    (lambda: gd.LogisticRegression(np.ones((3, 2)), np.array([0.0, 1.0, 2.0])), ValueError, "labels 0 and 1"),
-    (lambda: gd.LinearRegression(X_REG, Y_REG).grad(np.zeros(3), [0, 99]), ValueError, r"indices in \[0, 59\]"),
-    (lambda: gd.LinearRegression(X_REG, Y_REG).cost(61), ValueError, r"batch_size must be in \[1, 60\]"),
-], ids=["asymmetric", "indefinite", "kappa", "eigenvalues", "x-shape", "y-shape", "l2", "labels", "idx", "cost"])
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: gd.Quadratic([[1.0, 2.0], [0.0, 1.0]]), ValueError, "A must be symmetric"),
+        (lambda: gd.Quadratic(np.diag([1.0, -1.0])), ValueError, "positive semi-definite"),
+        (lambda: gd.Quadratic.from_condition(kappa=0.5), ValueError, r"kappa must be in \[1, inf\)"),
+        (lambda: gd.Quadratic.from_eigenvalues([1.0, -2.0]), ValueError, r"eigenvalues must be in \[0, inf\)"),
+        (lambda: gd.Rosenbrock().f(np.ones(3)), ValueError, r"x must have shape \(\.\.\., 2\)"),
+        (lambda: gd.LinearRegression(np.ones((3, 2)), np.ones(4)), ValueError, r"y must have shape \(3,\)"),
+        (lambda: gd.LinearRegression(np.ones((3, 2)), np.ones(3), l2=-1), ValueError, r"l2 must be in \[0, inf\)"),
+        (lambda: gd.LogisticRegression(np.ones((3, 2)), np.array([0.0, 1.0, 2.0])), ValueError, "labels 0 and 1"),
+        (lambda: gd.LinearRegression(X_REG, Y_REG).grad(np.zeros(3), [0, 99]), ValueError, r"indices in \[0, 59\]"),
+        (lambda: gd.LinearRegression(X_REG, Y_REG).cost(61), ValueError, r"batch_size must be in \[1, 60\]"),
+    ],
+    ids=["asymmetric", "indefinite", "kappa", "eigenvalues", "x-shape", "y-shape", "l2", "labels", "idx", "cost"],
+)
 def test_bad_input_is_named(call, error, message):
     with pytest.raises(error, match=message):
         call()

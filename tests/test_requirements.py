@@ -56,8 +56,10 @@ def compare(requirements_text, environment_text):
         elif conda[conda_name] != version:
             problems.append(f"{name}: requirements.txt pins {version}, environment.yml pins {conda[conda_name]}")
     known = {CONDA_NAME.get(n, n) for n in direct}
-    problems += [f"{name} is in environment.yml but not among requirements.txt's direct pins"
-                 for name in sorted(set(conda) - known)]
+    problems += [
+        f"{name} is in environment.yml but not among requirements.txt's direct pins"
+        for name in sorted(set(conda) - known)
+    ]
     return problems
 
 
@@ -78,6 +80,7 @@ def test_every_requirement_is_pinned_exactly_and_installs_gdlib():
 
 def test_installed_versions_match_the_pins():
     from importlib.metadata import PackageNotFoundError, version
+
     _, everything = read_requirements(REQUIREMENTS)
     wrong = []
     for name, pinned in everything.items():

@@ -14,8 +14,9 @@ def test_gradient_descent_on_a_quadratic_follows_the_eigen_contraction():
     # Independent oracle: in the eigenbasis each coordinate is multiplied by (1 − ηλ) per step.
     q = gd.Quadratic.from_eigenvalues([0.2, 1.0])
     r = gd.run(gd.GradientDescent(lr=0.5), q, [1.0, 1.0], steps=20)
-    expected = np.array([(1 - 0.5 * 0.2) ** t * np.array([1.0, 1.0]) * [1, (1 - 0.5) ** t / (1 - 0.1) ** t]
-                         for t in range(21)])
+    expected = np.array(
+        [(1 - 0.5 * 0.2) ** t * np.array([1.0, 1.0]) * [1, (1 - 0.5) ** t / (1 - 0.1) ** t] for t in range(21)]
+    )
     np.testing.assert_allclose(r.xs, expected, rtol=1e-12)
     assert r.status == "step budget reached" and r.nit == 20 and r.message == "step budget reached: 20 steps taken"
 
@@ -76,7 +77,7 @@ def test_minibatches_cover_each_epoch_once():
     p.grad = lambda x, idx=None: (seen.append(None if idx is None else tuple(idx)), original(x, idx))[1]
     gd.run(gd.SGD(lr=0.01), p, [0.0, 0.0], batch_size=3, epochs=2, record="final")
     batches = [b for b in seen if b is not None]
-    assert len(batches) == 8                                       # ⌈10/3⌉ = 4 steps per epoch
+    assert len(batches) == 8  # ⌈10/3⌉ = 4 steps per epoch
     assert sorted(sum(batches[:4], ())) == list(range(10)) == sorted(sum(batches[4:], ()))
 
 
@@ -90,8 +91,9 @@ def test_same_seed_same_run():
 
 
 def test_clipping_limits_each_step():
-    r = gd.run(gd.GradientDescent(lr=1.0), gd.Quadratic.from_eigenvalues([1.0, 1.0]), [100.0, 0.0],
-               steps=5, clip_norm=1.0)
+    r = gd.run(
+        gd.GradientDescent(lr=1.0), gd.Quadratic.from_eigenvalues([1.0, 1.0]), [100.0, 0.0], steps=5, clip_norm=1.0
+    )
     steps = np.linalg.norm(np.diff(r.xs, axis=0), axis=-1)
     assert np.allclose(steps, 1.0 / (1.0 + 1e-6 / np.linalg.norm(r.xs[:-1], axis=-1)), rtol=1e-9)
 
@@ -110,23 +112,39 @@ def test_exact_line_search_zigzags_at_right_angles():
 def test_armijo_decreases_rosenbrock():
     r = gd.steepest_descent(gd.Rosenbrock(), [-1.2, 1.0], steps=200, line_search="armijo")
     assert np.all(np.diff(r.fs) <= 0) and r.fs[-1] < 0.5 * r.fs[0]
-    assert all(eta <= 1.0 for eta in r.lrs[:-1]) and np.isnan(r.lrs[-1])     # no step from the last record
+    assert all(eta <= 1.0 for eta in r.lrs[:-1]) and np.isnan(r.lrs[-1])  # no step from the last record
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: gd.run(gd.SGD(lr=0.1), Q, [1.0, 1.0, 1.0]), r"x0 must have shape \(2,\) or \(n_runs, 2\)"),
-    (lambda: gd.run(gd.SGD(lr=0.1), Q, [1.0, 1.0], steps=0), r"steps must be in \[1, inf\)"),
-    (lambda: gd.run(gd.SGD(lr=0.1), Q, [1.0, 1.0], record_every=0), r"record_every must be in \[1, inf\)"),
-    (lambda: gd.run(gd.SGD(lr=0.1), Q, [1.0, 1.0], batch_size=2), "need a data problem"),
-    (lambda: gd.run(gd.SGD(lr=0.1), gd.LinearRegression(np.eye(3), np.ones(3)), np.zeros(3), batch_size=4),
-     r"batch_size must be in \[1, 3\]"),
-    (lambda: gd.run(gd.SGD(lr=0.1), Q, [1.0, 1.0], sampling="bootstrap"), "sampling must be one of"),
-    (lambda: gd.run(gd.SGD(lr=0.1), Q, [1.0, 1.0], tol_grad=-1), r"tol_grad must be in \[0, inf\)"),
-    (lambda: gd.steepest_descent(gd.Rosenbrock(), [0.0, 0.0]), "exact line search needs a Quadratic"),
-    (lambda: gd.steepest_descent(Q, [0.0, 0.0], line_search="wolfe"), "line_search must be one of"),
-    (lambda: gd.steepest_descent(Q, [0.0, 0.0], line_search="armijo", shrink=1.0), r"shrink must be in \(0, 1\)"),
-], ids=["x0", "steps", "record_every", "batch-on-function", "batch_size", "sampling", "tol_grad",
-        "exact-on-rosenbrock", "line_search", "shrink"])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: gd.run(gd.SGD(lr=0.1), Q, [1.0, 1.0, 1.0]), r"x0 must have shape \(2,\) or \(n_runs, 2\)"),
+        (lambda: gd.run(gd.SGD(lr=0.1), Q, [1.0, 1.0], steps=0), r"steps must be in \[1, inf\)"),
+        (lambda: gd.run(gd.SGD(lr=0.1), Q, [1.0, 1.0], record_every=0), r"record_every must be in \[1, inf\)"),
+        (lambda: gd.run(gd.SGD(lr=0.1), Q, [1.0, 1.0], batch_size=2), "need a data problem"),
+        (
+            lambda: gd.run(gd.SGD(lr=0.1), gd.LinearRegression(np.eye(3), np.ones(3)), np.zeros(3), batch_size=4),
+            r"batch_size must be in \[1, 3\]",
+        ),
+        (lambda: gd.run(gd.SGD(lr=0.1), Q, [1.0, 1.0], sampling="bootstrap"), "sampling must be one of"),
+        (lambda: gd.run(gd.SGD(lr=0.1), Q, [1.0, 1.0], tol_grad=-1), r"tol_grad must be in \[0, inf\)"),
+        (lambda: gd.steepest_descent(gd.Rosenbrock(), [0.0, 0.0]), "exact line search needs a Quadratic"),
+        (lambda: gd.steepest_descent(Q, [0.0, 0.0], line_search="wolfe"), "line_search must be one of"),
+        (lambda: gd.steepest_descent(Q, [0.0, 0.0], line_search="armijo", shrink=1.0), r"shrink must be in \(0, 1\)"),
+    ],
+    ids=[
+        "x0",
+        "steps",
+        "record_every",
+        "batch-on-function",
+        "batch_size",
+        "sampling",
+        "tol_grad",
+        "exact-on-rosenbrock",
+        "line_search",
+        "shrink",
+    ],
+)
 def test_bad_arguments_are_named(call, message):
     with pytest.raises(ValueError, match=message):
         call()

@@ -28,13 +28,13 @@ def test_contraction_factor():
 
 def test_stability_bound_is_two_over_L():
     d = th.gd_stability()
-    assert sp.simplify(d["bound"] - 2 / L) == 0                                  # Nesterov 2004 §1.2.3
+    assert sp.simplify(d["bound"] - 2 / L) == 0  # Nesterov 2004 §1.2.3
     assert d["interval"] == sp.Interval.open(0, 2 / lam)
 
 
 def test_optimal_step_and_rate():
     d = th.gd_optimal_step()
-    assert sp.simplify(d["eta_star"] - 2 / (mu + L)) == 0                         # Polyak 1987 §1.4
+    assert sp.simplify(d["eta_star"] - 2 / (mu + L)) == 0  # Polyak 1987 §1.4
     assert sp.simplify(d["rate_kappa"] - (kappa - 1) / (kappa + 1)) == 0
 
 
@@ -65,7 +65,7 @@ def test_smooth_convex_bound_holds_on_logcosh():
     x0 = np.array([6.0, -3.0])
     r = gd.run(gd.GradientDescent(lr=1 / p.L), p, x0, steps=300)
     t = np.arange(1, 301)
-    bound = p.L * np.sum(x0 ** 2) / (2 * t)                                       # Nesterov 2004, Thm 2.1.14
+    bound = p.L * np.sum(x0**2) / (2 * t)  # Nesterov 2004, Thm 2.1.14
     assert np.all(r.fs[1:] - p.f_star <= bound)
     assert sp.simplify(d["bound"] - L * sp.Symbol("D_0", real=True) ** 2 / (2 * th.SYMBOLS["T"])) == 0
 
@@ -73,7 +73,7 @@ def test_smooth_convex_bound_holds_on_logcosh():
 @pytest.mark.parametrize("k", KAPPAS)
 def test_kantorovich_bound_is_attained_from_the_worst_start(k):
     ratio = float(th.kantorovich_bound()["ratio_kappa"].subs(kappa, k))
-    assert math.isclose(ratio, ((k - 1) / (k + 1)) ** 2, rel_tol=1e-12)           # Luenberger & Ye §8.6
+    assert math.isclose(ratio, ((k - 1) / (k + 1)) ** 2, rel_tol=1e-12)  # Luenberger & Ye §8.6
     q = gd.Quadratic.from_eigenvalues([1.0 / k, 1.0])
     r = gd.steepest_descent(q, np.array([k, 1.0]), steps=10)
     np.testing.assert_allclose(r.fs[1:] / r.fs[:-1], ratio, rtol=1e-9)
@@ -81,11 +81,11 @@ def test_kantorovich_bound_is_attained_from_the_worst_start(k):
 
 def test_heavy_ball_closed_forms():
     d = th.heavy_ball()
-    assert sp.simplify(d["alpha_star"] - 4 / (sp.sqrt(L) + sp.sqrt(mu)) ** 2) == 0                 # Polyak 1964
+    assert sp.simplify(d["alpha_star"] - 4 / (sp.sqrt(L) + sp.sqrt(mu)) ** 2) == 0  # Polyak 1964
     assert sp.simplify(d["beta_star"] - ((sp.sqrt(L) - sp.sqrt(mu)) / (sp.sqrt(L) + sp.sqrt(mu))) ** 2) == 0
     z = th.SYMBOLS["z"]
     alpha, beta = th.SYMBOLS["alpha"], th.SYMBOLS["beta"]
-    assert sp.expand(d["charpoly"] - (z ** 2 - (1 + beta - alpha * lam) * z + beta)) == 0
+    assert sp.expand(d["charpoly"] - (z**2 - (1 + beta - alpha * lam) * z + beta)) == 0
 
 
 @pytest.mark.parametrize("k", KAPPAS)
@@ -98,7 +98,7 @@ def test_heavy_ball_rate_matches_simulation(k):
     b = float(d["beta_star"].subs({L: 1.0, mu: 1 / k}))
     # PyTorch's form with lr = α, momentum = β is Polyak's heavy ball (chapter 4 proves the change of variables)
     got = measured_rate(gd.SGD(lr=a, momentum=b), q, int(min(60 * math.sqrt(k), 3000)))
-    assert math.isclose(got, rate, rel_tol=0.03), (got, rate)     # critically damped: a polynomial factor t·ρ^t
+    assert math.isclose(got, rate, rel_tol=0.03), (got, rate)  # critically damped: a polynomial factor t·ρ^t
 
 
 @pytest.mark.parametrize("k", KAPPAS)
@@ -112,9 +112,18 @@ def test_nesterov_rate_matches_simulation(k):
     assert math.isclose(got, rate, rel_tol=0.03), (got, rate)
 
 
-@pytest.mark.parametrize("problem", [gd.Quadratic.from_condition(5.0, angle=0.4, x_star=[1.0, 2.0]), gd.Rosenbrock(),
-                                     gd.Saddle(2.0, 1.0), gd.Himmelblau(), gd.Valley(20.0, 1.5), gd.LogCosh([1.0, 2.0])],
-                         ids=repr)
+@pytest.mark.parametrize(
+    "problem",
+    [
+        gd.Quadratic.from_condition(5.0, angle=0.4, x_star=[1.0, 2.0]),
+        gd.Rosenbrock(),
+        gd.Saddle(2.0, 1.0),
+        gd.Himmelblau(),
+        gd.Valley(20.0, 1.5),
+        gd.LogCosh([1.0, 2.0]),
+    ],
+    ids=repr,
+)
 def test_symbolic_form_agrees_with_the_numeric_problem(problem):
     s = th.symbolic(problem)
     f = sp.lambdify(s.variables, s.expr)

@@ -53,8 +53,13 @@ def test_throttle_never_drops_the_final_value():
 
 def _explorer():
     q = gd.Quadratic.from_condition(10.0, angle=0.4)
-    return q, W.path_explorer(q, lambda lr: gd.GradientDescent(lr=lr), {"lr": W.slider("learning rate η", 0.05, 2.5, 0.5)},
-                              x0=[1.5, 1.0], steps=200)
+    return q, W.path_explorer(
+        q,
+        lambda lr: gd.GradientDescent(lr=lr),
+        {"lr": W.slider("learning rate η", 0.05, 2.5, 0.5)},
+        x0=[1.5, 1.0],
+        steps=200,
+    )
 
 
 def test_compute_is_pure_and_reports_divergence():
@@ -71,7 +76,7 @@ def test_slider_move_updates_the_same_figure_in_place():
     fig, image, first = w.fig, w.image, w.png
     path = w.artists["path"]
     w.set(lr=1.8)
-    assert w.fig is fig and w.image is image and w.artists["path"] is path     # nothing rebuilt
+    assert w.fig is fig and w.image is image and w.artists["path"] is path  # nothing rebuilt
     assert w.png != first and image.value == w.png
     np.testing.assert_allclose(path.get_xydata(), w.compute(lr=1.8)["xs"])
     w.set(lr=2.4)
@@ -81,14 +86,18 @@ def test_slider_move_updates_the_same_figure_in_place():
 def test_moving_the_slider_widget_redraws():
     q, w = _explorer()
     before = w.png
-    w.sliders["lr"].value = 1.2                   # as the browser would; no running loop: drawn at once
+    w.sliders["lr"].value = 1.2  # as the browser would; no running loop: drawn at once
     assert w.png != before
 
 
 def test_problem_can_follow_a_slider():
-    w = W.path_explorer(lambda kappa: gd.Quadratic.from_condition(kappa),
-                        lambda kappa: gd.GradientDescent(lr=1.0), {"kappa": W.slider("κ", 1, 100, 10, log=True)},
-                        x0=[1.0, 1.0], steps=50)
+    w = W.path_explorer(
+        lambda kappa: gd.Quadratic.from_condition(kappa),
+        lambda kappa: gd.GradientDescent(lr=1.0),
+        {"kappa": W.slider("κ", 1, 100, 10, log=True)},
+        x0=[1.0, 1.0],
+        steps=50,
+    )
     contours = w.artists["contours"]
     w.set(kappa=50.0)
     assert w.artists["contours"] is not contours
@@ -98,26 +107,38 @@ def test_figure_has_a_fixed_size():
     _, w = _explorer()
     assert (int(w.image.width), int(w.image.height)) == (640, 272)
     w.set(lr=2.4)
-    from PIL import Image
     import io
+
+    from PIL import Image
+
     assert Image.open(io.BytesIO(w.png)).size == (640, 272)
 
 
 def test_options_pass_run_arguments_such_as_a_batch_size():
     X, y, _ = gd.make_regression(n=100, d=2, noise=1.0, seed=0)
     p = gd.LinearRegression(X, y)
-    w = W.path_explorer(p, lambda B: gd.SGD(lr=0.05), {"B": W.slider("batch size B", 1, 100, 1, step=1)},
-                        x0=[0.0, 0.0], steps=100, options=lambda B: {"batch_size": int(B), "seed": 0})
+    w = W.path_explorer(
+        p,
+        lambda B: gd.SGD(lr=0.05),
+        {"B": W.slider("batch size B", 1, 100, 1, step=1)},
+        x0=[0.0, 0.0],
+        steps=100,
+        options=lambda B: {"batch_size": int(B), "seed": 0},
+    )
     noisy, exact = w.compute(B=1), w.compute(B=100)
     full = gd.run(gd.SGD(lr=0.05), p, [0.0, 0.0], steps=100)
-    np.testing.assert_allclose(exact["xs"], full.xs, rtol=1e-12)      # B = n is full-batch descent
+    np.testing.assert_allclose(exact["xs"], full.xs, rtol=1e-12)  # B = n is full-batch descent
     assert not np.allclose(noisy["xs"], full.xs)
 
 
 def test_redraws_do_not_pile_up_artists():
-    w = W.path_explorer(lambda kappa: gd.Quadratic.from_condition(kappa),
-                        lambda kappa: gd.GradientDescent(lr=1.0), {"kappa": W.slider("κ", 1, 100, 10, log=True)},
-                        x0=[1.0, 1.0], steps=50)
+    w = W.path_explorer(
+        lambda kappa: gd.Quadratic.from_condition(kappa),
+        lambda kappa: gd.GradientDescent(lr=1.0),
+        {"kappa": W.slider("κ", 1, 100, 10, log=True)},
+        x0=[1.0, 1.0],
+        steps=50,
+    )
     left = w.artists["left"]
     counts = (len(left.lines), len(left.collections))
     for kappa in (2.0, 20.0, 80.0, 5.0):

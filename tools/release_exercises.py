@@ -67,7 +67,7 @@ def release(source_dir, release_dir):
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(student_version(nbformat.read(source, as_version=4)), target)
         written.append(target)
-        for extra in sorted(source.parent.iterdir()):          # data files an assignment ships with
+        for extra in sorted(source.parent.iterdir()):  # data files an assignment ships with
             if extra.suffix != ".ipynb" and extra.is_file():
                 shutil.copyfile(extra, target.parent / extra.name)
     return written

@@ -125,22 +125,22 @@ class Rosenbrock(Problem):
     def __init__(self, a=1.0, b=100.0):
         check_number("b", b, low=0, low_open=True, allow_array=False)
         self.a, self.b = float(a), float(b)
-        self.x_star, self.f_star = np.array([self.a, self.a ** 2]), 0.0
+        self.x_star, self.f_star = np.array([self.a, self.a**2]), 0.0
 
     def f(self, x):
         x = self._x(x)
         u, v = x[..., 0], x[..., 1]
-        return (self.a - u) ** 2 + self.b * (v - u ** 2) ** 2
+        return (self.a - u) ** 2 + self.b * (v - u**2) ** 2
 
     def grad(self, x):
         x = self._x(x)
         u, v = x[..., 0], x[..., 1]
-        return np.stack([-2 * (self.a - u) - 4 * self.b * u * (v - u ** 2), 2 * self.b * (v - u ** 2)], axis=-1)
+        return np.stack([-2 * (self.a - u) - 4 * self.b * u * (v - u**2), 2 * self.b * (v - u**2)], axis=-1)
 
     def hess(self, x):
         x = self._x(x)
         u, v = x[..., 0], x[..., 1]
-        h11 = 2 - 4 * self.b * (v - u ** 2) + 8 * self.b * u ** 2
+        h11 = 2 - 4 * self.b * (v - u**2) + 8 * self.b * u**2
         h12 = -4 * self.b * u
         h22 = np.full_like(u, 2 * self.b)
         return np.stack([np.stack([h11, h12], -1), np.stack([h12, h22], -1)], -2)
@@ -212,20 +212,20 @@ class Himmelblau(Problem):
     def f(self, x):
         x = self._x(x)
         u, v = x[..., 0], x[..., 1]
-        return (u ** 2 + v - 11) ** 2 + (u + v ** 2 - 7) ** 2
+        return (u**2 + v - 11) ** 2 + (u + v**2 - 7) ** 2
 
     def grad(self, x):
         x = self._x(x)
         u, v = x[..., 0], x[..., 1]
-        p, q = u ** 2 + v - 11, u + v ** 2 - 7
+        p, q = u**2 + v - 11, u + v**2 - 7
         return np.stack([4 * u * p + 2 * q, 2 * p + 4 * v * q], axis=-1)
 
     def hess(self, x):
         x = self._x(x)
         u, v = x[..., 0], x[..., 1]
-        h11 = 4 * (u ** 2 + v - 11) + 8 * u ** 2 + 2
+        h11 = 4 * (u**2 + v - 11) + 8 * u**2 + 2
         h12 = 4 * u + 4 * v
-        h22 = 2 + 4 * (u + v ** 2 - 7) + 8 * v ** 2
+        h22 = 2 + 4 * (u + v**2 - 7) + 8 * v**2
         return np.stack([np.stack([h11, h12], -1), np.stack([h12, h22], -1)], -2)
 
     def __repr__(self):
@@ -258,7 +258,7 @@ class Valley(Problem):
     def f(self, x):
         x = self._x(x)
         u, v = x[..., 0], x[..., 1]
-        return u ** 2 / (2 * self.kappa) + 0.5 * (v - self.curvature * np.sin(u)) ** 2
+        return u**2 / (2 * self.kappa) + 0.5 * (v - self.curvature * np.sin(u)) ** 2
 
     def grad(self, x):
         x = self._x(x)
@@ -270,7 +270,7 @@ class Valley(Problem):
         x = self._x(x)
         u, v = x[..., 0], x[..., 1]
         c, r = self.curvature, v - self.curvature * np.sin(u)
-        h11 = 1 / self.kappa + c ** 2 * np.cos(u) ** 2 + r * c * np.sin(u)
+        h11 = 1 / self.kappa + c**2 * np.cos(u) ** 2 + r * c * np.sin(u)
         h12 = -c * np.cos(u)
         return np.stack([np.stack([h11, h12], -1), np.stack([h12, np.ones_like(u)], -1)], -2)
 

@@ -18,12 +18,18 @@ import urllib.request
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
-                                                                       "checkForUpdates": False},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
 }
 
 
@@ -48,12 +54,26 @@ def jupyterlab(notebooks, timeout=60):
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(json.dumps(values))
         port = free_port()
-        command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-                   "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-                   "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
-                   f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={tmp / 'settings'}",
-                   f"--LabApp.workspaces_dir={tmp / 'workspaces'}", "--LabApp.news_url=",
-                   "--LabApp.expose_app_in_browser=True", "--ServerApp.log_level=WARN"]
+        command = [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--allow-root",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
+            "--IdentityProvider.token=",
+            "--ServerApp.password=",
+            "--ServerApp.disable_check_xsrf=True",
+            f"--ServerApp.root_dir={root}",
+            f"--LabApp.user_settings_dir={tmp / 'settings'}",
+            f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
+            "--LabApp.news_url=",
+            "--LabApp.expose_app_in_browser=True",
+            "--ServerApp.log_level=WARN",
+        ]
         env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp / "config"), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"))
         log = open(tmp / "lab.log", "w")
         server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
@@ -117,7 +137,7 @@ def open_and_run_all(page, url, name, timeout_ms=120_000):
     Run All is issued through JupyterLab's command registry once the kernel is connected and idle; if no
     cell has started 20 s later (a kernel still settling may drop the request), it is issued once more.
     A timeout reports the notebook's state instead of a bare playwright error."""
-    page.goto(f"{url}/lab/tree/{name}?reset", wait_until="domcontentloaded")     # ?reset: no restored tabs
+    page.goto(f"{url}/lab/tree/{name}?reset", wait_until="domcontentloaded")  # ?reset: no restored tabs
     deadline = time.monotonic() + timeout_ms / 1000
 
     def wait_until(condition, what, limit):
@@ -131,9 +151,12 @@ def open_and_run_all(page, url, name, timeout_ms=120_000):
             raise TimeoutError(f"{name}: {what} within {timeout_ms / 1000:.0f} s; last state {state}")
         return False
 
-    wait_until(lambda s: s["ready"] and s["connection"] == "connected" and s["status"] == "idle"
-               and s["cells"] > 0, "the kernel was not connected and idle", deadline)
-    for attempt in range(2):
+    wait_until(
+        lambda s: s["ready"] and s["connection"] == "connected" and s["status"] == "idle" and s["cells"] > 0,
+        "the kernel was not connected and idle",
+        deadline,
+    )
+    for _attempt in range(2):
         page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
         if wait_until(lambda s: s["started"] > 0, "no cell started", time.monotonic() + 20):
             break

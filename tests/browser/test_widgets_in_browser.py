@@ -12,8 +12,16 @@ from notebook_checks import ROOT, WIDGET_VIEW
 
 sync_playwright = require_chromium()
 
-from browser.lab import chromium, jupyterlab, notebook_panel, open_and_run_all, slider_handles, \
-    widget_image_for  # noqa: E402
+from browser.lab import (  # noqa: E402
+    chromium,
+    jupyterlab,
+    notebook_panel,
+    open_and_run_all,
+    slider_handles,
+    widget_image_for,
+)
+
+pytestmark = pytest.mark.browser  # a slow real-client test: run by `make test-all`, not `make test`
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 
@@ -70,8 +78,9 @@ def test_widgets_render_and_answer_the_keyboard(browser_page, path):
             handle.focus()
             for _ in range(3):
                 page.keyboard.press("ArrowRight")
-            page.wait_for_function("([img, old]) => img.getAttribute('src') !== old",
-                                   arg=[image.element_handle(), before], timeout=15_000)
+            page.wait_for_function(
+                "([img, old]) => img.getAttribute('src') !== old", arg=[image.element_handle(), before], timeout=15_000
+            )
             assert image.get_attribute("src") != before, f"slider {i} did not change its figure"
     except Exception:
         SCREENSHOTS.mkdir(exist_ok=True)
