@@ -108,7 +108,7 @@ from .oracle import Oracle
 from .runner import STATUSES, RunResult, StepInfo, minibatches, run
 
 # --- source display and self-check exercises ---
-from .selfcheck import attempt, check, expect_close
+from .selfcheck import answer_key, attempt, check, check_answer, expect_close
 from .source import show_source
 
 _LAZY_SUBMODULES = ("theory", "plots", "widgets")
@@ -224,6 +224,8 @@ __all__ = [
     # source display and self-check exercises
     "show_source",
     "check",
+    "check_answer",
+    "answer_key",
     "attempt",
     "expect_close",
     # submodules imported on first use

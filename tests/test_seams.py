@@ -365,3 +365,28 @@ def test_dynamic_loss_scaling_skips_overflowing_steps_and_backs_off():
 def test_low_precision_needs_float32_master_weights():
     with pytest.raises(ValueError, match="float32 master weights"):
         gd.run(gd.SGD(lr=0.1), Q, np.ones(2), compute_dtype="float16")
+
+
+# --- self-checks with hidden answers -------------------------------------------------------------------------
+
+
+def test_check_answer_accepts_the_value_to_its_digits_and_never_shows_it():
+    key = gd.answer_key(2 / (0.5 + 50))
+    gd.check_answer(0.0396039, key)  # right to 4 significant digits
+    with pytest.raises(AssertionError) as wrong:
+        gd.check_answer(0.0397, key, hint="η* = 2/(μ + L)")
+    assert "0.0396" not in str(wrong.value) and "Hint" in str(wrong.value)
+    arrays = gd.answer_key(np.array([1.5, -2.25]), digits=6)
+    gd.check_answer([1.5, -2.25], arrays)
+    with pytest.raises(AssertionError):
+        gd.check_answer([1.5, 2.25], arrays)
+    with pytest.raises(ValueError, match="made by gd.answer_key"):
+        gd.check_answer(1.0, 1.0)
+
+
+def test_check_answer_survives_rounding_boundaries():
+    # 1.2345 rounds to 1.234 or 1.235 depending on its last bit; a reader's float may land on either side
+    value = 1.2345
+    key = gd.answer_key(value)
+    gd.check_answer(value * (1 + 2e-16), key)
+    gd.check_answer(value * (1 - 2e-16), key)
