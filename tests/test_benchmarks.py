@@ -10,6 +10,7 @@ from conftest import is_required
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
+import bench_mlp  # noqa: E402
 import bench_optimizers  # noqa: E402
 import bench_runner  # noqa: E402
 
@@ -31,3 +32,20 @@ def test_step_rows_time_both_libraries():
                 pytest.fail("GDBOOK_REQUIRE_TORCH=1 but the benchmark found no torch")
         else:
             assert torch_time > 0 and torch_one_thread > 0
+
+
+def test_mlp_benchmark_checks_its_gradient_against_the_fewest_numpy_lines():
+    row = bench_mlp.pass_rows(repeat=1)  # asserts the two gradients agree first
+    assert row["forward"] > 0 and row["gradient"] > 0 and 1.5 < row["flop_ratio"] < 3.5
+    runs = bench_mlp.runs_row(n_runs=20, repeat=1)  # asserts the runs equal single runs
+    assert runs["per_run"] > 0
+
+
+def test_lbfgs_benchmark_counts_points_for_both_methods():
+    from conftest import require
+
+    require("scipy")
+    import bench_lbfgs
+
+    m = bench_lbfgs.measure()
+    assert m["points"] > 10 and m["scipy_points"] > 10 and m["steps"] <= m["points"]

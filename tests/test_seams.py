@@ -390,3 +390,11 @@ def test_check_answer_survives_rounding_boundaries():
     key = gd.answer_key(value)
     gd.check_answer(value * (1 + 2e-16), key)
     gd.check_answer(value * (1 - 2e-16), key)
+
+
+def test_standardising_keeps_constant_features_finite():
+    digits = gd.load_digits().standardized()
+    constant = np.ptp(gd.load_digits().X, axis=0) == 0
+    assert constant.sum() >= 1 and np.all(np.isfinite(digits.X)) and np.all(digits.X[:, constant] == 0)
+    varying = digits.X[:, ~constant]
+    np.testing.assert_allclose(varying.std(axis=0), 1.0, rtol=1e-12)

@@ -216,8 +216,10 @@ class Dataset:
     source: str = field(repr=False, default="")
 
     def standardized(self):
-        """The same data with every feature centred and scaled to unit standard deviation."""
-        X = (self.X - self.X.mean(axis=0)) / self.X.std(axis=0)
+        """The same data with every feature centred and scaled to unit standard deviation; a constant feature
+        (the digits' always-blank corner pixels) is centred to 0 and left unscaled instead of divided by 0."""
+        std = self.X.std(axis=0)
+        X = (self.X - self.X.mean(axis=0)) / np.where(std > 0, std, 1.0)
         return Dataset(
             X, self.y, self.feature_names, self.target_name, self.description + " (standardised features)", self.source
         )
