@@ -57,6 +57,20 @@ def as_float(x):
     return x.astype(np.float64)
 
 
+def random_start(seed, n_runs, dtype):
+    """The checks and the generator every problem's ``init`` shares: (rng seeded by ``seed``, the run axes —
+    () for one run, (n_runs,) for vectorised runs)."""
+    from .._checks import check_number
+
+    if seed is not None:
+        check_number("seed", seed, low=0, integer=True, allow_array=False)
+    if n_runs is not None:
+        check_number("n_runs", n_runs, low=1, integer=True, allow_array=False)
+    if np.dtype(dtype) not in (np.float16, np.float32, np.float64):
+        raise ValueError(f"dtype must be float16, float32 or float64 (got {np.dtype(dtype)})")
+    return np.random.default_rng(seed), (() if n_runs is None else (int(n_runs),))
+
+
 class Problem:
     """Base class of the book's problems: see the module docstring for the contract."""
 

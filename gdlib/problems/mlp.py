@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._checks import check_choice, check_number
-from .base import Problem
+from .base import Problem, random_start
 from .data import _sigmoid, _softplus
 
 __all__ = ["MLP"]
@@ -436,14 +436,7 @@ class MLP(Problem):
             check_choice("scale", scale, ("glorot", "he"))
         else:
             check_number("scale", scale, low=0, allow_array=False)
-        if seed is not None:
-            check_number("seed", seed, low=0, integer=True, allow_array=False)
-        if n_runs is not None:
-            check_number("n_runs", n_runs, low=1, integer=True, allow_array=False)
-        if np.dtype(dtype) not in FLOATS:
-            raise ValueError(f"dtype must be float16, float32 or float64 (got {np.dtype(dtype)})")
-        rng = np.random.default_rng(seed)
-        runs = () if n_runs is None else (int(n_runs),)
+        rng, runs = random_start(seed, n_runs, dtype)
         theta = {}
         for l in range(1, self.depth + 1):
             h, m = self.shapes[f"W{l}"]

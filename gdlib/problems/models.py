@@ -10,7 +10,7 @@ shape (*runs, rows, columns); ``LessardRechtPackard`` and ``NesterovWorstCase`` 
 import numpy as np
 
 from .._checks import check_number
-from .base import Problem, as_float
+from .base import Problem, as_float, random_start
 from .synthetic import _factors
 
 __all__ = ["MatrixFactorization", "DeepLinear", "LessardRechtPackard", "NesterovWorstCase"]
@@ -63,14 +63,7 @@ def _direction(v, shapes, runs, dtype):
 def _random_matrices(shapes, seed, scale, n_runs, dtype):
     """Independent N(0, scale²) entries for every matrix; a leading run axis when ``n_runs`` is given."""
     check_number("scale", scale, low=0, allow_array=False)
-    if seed is not None:
-        check_number("seed", seed, low=0, integer=True, allow_array=False)
-    if n_runs is not None:
-        check_number("n_runs", n_runs, low=1, integer=True, allow_array=False)
-    if np.dtype(dtype) not in FLOATS:
-        raise ValueError(f"dtype must be float16, float32 or float64 (got {np.dtype(dtype)})")
-    rng = np.random.default_rng(seed)
-    runs = () if n_runs is None else (int(n_runs),)
+    rng, runs = random_start(seed, n_runs, dtype)
     return tuple((scale * rng.standard_normal(runs + tuple(s))).astype(dtype) for s in shapes)
 
 
