@@ -11,6 +11,7 @@ import bench_lbfgs  # noqa: E402
 import bench_mlp  # noqa: E402
 import bench_notebooks  # noqa: E402
 import bench_optimizers  # noqa: E402
+import bench_playground  # noqa: E402
 import bench_runner  # noqa: E402
 
 
@@ -43,6 +44,19 @@ def main():
     except ImportError as exc:
         row("chapter-1 slider: key press to new picture (Chromium)", "not measured", "≤ 50 ms", None)
         print(f"    ({exc}: pip install -r requirements-oracles.txt; apt-get install chromium)")
+    play = bench_playground.kernel_times()
+    row(
+        "playground: slider move (4 optimizers x 200 steps + redraw)",
+        f"{play['slider'] * 1e3:.1f} ms",
+        "≤ 50 ms",
+        play["slider"] <= 0.050,
+    )
+    row(
+        "playground: a new function (parse, derive, race, redraw)",
+        f"{play['new_function'] * 1e3:.1f} ms",
+        "≤ 150 ms",
+        play["new_function"] <= 0.150,
+    )
     label, ours, ref = bench_runner.sweep_row()
     row(label + " vs numpy loop", f"{ours / ref:.2f}x", "≤ 2x", ours / ref <= 2)
     label, ours, ref = bench_optimizers.sweep_row()
