@@ -111,6 +111,9 @@ from .runner import STATUSES, RunResult, StepInfo, minibatches, run
 from .selfcheck import answer_key, attempt, check, check_answer, expect_close
 from .source import show_source
 
+# --- a function the reader types ---
+from .parse import ParseError, parse_function
+
 _LAZY_SUBMODULES = ("theory", "plots", "widgets")
 
 
@@ -228,6 +231,9 @@ __all__ = [
     "answer_key",
     "attempt",
     "expect_close",
+    # a function the reader types
+    "parse_function",
+    "ParseError",
     # submodules imported on first use
     *_LAZY_SUBMODULES,
 ]
