@@ -2,6 +2,7 @@
 rates measured with gd.run at κ = 10, 100, 1000."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -60,14 +61,92 @@ def test_iterations_to_epsilon_match_the_runner(k):
 
 def test_smooth_convex_bound_holds_on_logcosh():
     d = th.smooth_convex_bound()
-    assert d["identity_holds"]
+    assert d["identity_holds"] and d["difference"] == 0
+    D = sp.IndexedBase("D")
+    assert sp.simplify(d["telescoped"] - (D[0] - D[4])) == 0
     p = gd.LogCosh([1.0, 4.0])
     x0 = np.array([6.0, -3.0])
     r = gd.run(gd.GradientDescent(lr=1 / p.L), p, x0, steps=300)
     t = np.arange(1, 301)
-    bound = p.L * np.sum(x0**2) / (2 * t)  # Nesterov 2004, Thm 2.1.14
+    bound = p.L * np.sum(x0**2) / (2 * t)  # Beck 2017, Thm 10.21
     assert np.all(r.fs[1:] - p.f_star <= bound)
-    assert sp.simplify(d["bound"] - L * sp.Symbol("D_0", real=True) ** 2 / (2 * th.SYMBOLS["T"])) == 0
+    D0 = sp.Symbol("D_0", positive=True)
+    assert sp.simplify(d["bound"] - L * D0**2 / (2 * th.SYMBOLS["T"])) == 0
+    # Nesterov 2004, Cor. 2.1.2 states 2LR²/(T+4): four times weaker for large T
+    assert sp.simplify(d["nesterov_bound"] - 2 * L * D0**2 / (th.SYMBOLS["T"] + 4)) == 0 and d["ratio"] == 4
+
+
+def test_descent_lemma_is_derived():
+    d = th.descent_lemma()
+    g = d["g_norm"]
+    assert sp.simplify(d["decrease"] - eta * (1 - L * eta / 2) * g**2) == 0  # Nesterov 2004, Lemma 1.2.3
+    assert d["positive"] == sp.Interval.open(0, 2 / L)
+    assert sp.simplify(d["eta_best"] - 1 / L) == 0 and sp.simplify(d["best_decrease"] - g**2 / (2 * L)) == 0
+
+
+@pytest.mark.parametrize("lr_times_L", [0.5, 1.0, 1.9])
+def test_descent_lemma_holds_on_logistic_regression(lr_times_L):
+    data = gd.load_breast_cancer().standardized()
+    p = gd.LogisticRegression(data.X, data.y, l2=0.01)
+    decrease = sp.lambdify((eta, L, th.descent_lemma()["g_norm"]), th.descent_lemma()["decrease"])
+    x = np.random.default_rng(0).standard_normal((20, p.d))
+    lr = lr_times_L / p.L
+    g = p.grad(x)
+    drop = p.f(x) - p.f(x - lr * g)
+    assert np.all(drop >= decrease(lr, p.L, np.linalg.norm(g, axis=-1)) * (1 - 1e-9))
+
+
+def test_optimal_step_is_a_minimax():
+    d = th.gd_optimal_step()
+    assert d["roots"] == {mu: 1 / mu, L: 1 / L} and d["slopes"] == (-mu, L) and d["ends_equal"]
+    # the minimax over a grid of steps, for eigenvalues filling [μ, L]
+    lams = np.linspace(0.1, 1.0, 50)
+    etas = np.linspace(0.01, 2.5, 24901)
+    worst = np.abs(1 - etas[:, None] * lams).max(axis=1)
+    assert abs(etas[np.argmin(worst)] - float(d["eta_star"].subs({mu: 0.1, L: 1.0}))) < 2e-4
+
+
+def test_strongly_convex_rate_is_nesterovs_2_1_15():
+    d = th.strongly_convex_rate()
+    assert sp.simplify(d["eta_star"] - 2 / (mu + L)) == 0
+    assert sp.simplify(d["rate_kappa"] - (kappa - 1) / (kappa + 1)) == 0
+
+
+def test_strongly_convex_rate_holds_on_regularised_logistic_regression():
+    data = gd.load_breast_cancer().standardized()
+    p = gd.LogisticRegression(data.X, data.y, l2=0.1)
+    rho = float(th.strongly_convex_rate()["rate_kappa"].subs(kappa, p.kappa))
+    x0 = np.full(p.d, 1.0)
+    r = gd.run(gd.GradientDescent(lr=2 / (p.mu + p.L)), p, x0, steps=200)
+    e = np.linalg.norm(r.xs - p.x_star, axis=-1)
+    assert np.all(e <= e[0] * rho ** np.arange(201) * (1 + 1e-9) + 1e-12)
+
+
+def test_pl_rate_holds_on_a_nonconvex_function():
+    assert sp.simplify(th.pl_rate()["rate"] - (1 - mu / L)) == 0  # Karimi et al. 2016, Thm 1
+    # f(x) = x² + 3 sin²x: non-convex, L = 8, PL with μ = 1/32 (Karimi et al. 2016)
+    x = np.linspace(-3, 3, 41)
+    f = lambda x: x**2 + 3 * np.sin(x) ** 2  # noqa: E731
+    fs = [f(x)]
+    for _ in range(100):
+        x = x - (2 * x + 3 * np.sin(2 * x)) / 8
+        fs.append(f(x))
+    fs = np.array(fs)
+    assert np.all(fs <= fs[0] * (1 - 1 / 32 / 8) ** np.arange(101)[:, None] + 1e-15)
+
+
+def test_nonconvex_stationarity_bound_on_rosenbrock():
+    d = th.nonconvex_stationarity()
+    D0 = d["Delta_0"]
+    assert sp.simplify(d["bound"] - 2 * L * D0 / th.SYMBOLS["T"]) == 0  # Nesterov 2004, §1.2.3
+    # Rosenbrock from (−1.2, 1) with a step below 1/L on its sublevel set
+    p = gd.Rosenbrock()
+    lr, T = 1e-3, 2000
+    r = gd.run(gd.GradientDescent(lr=lr), p, np.array([-1.2, 1.0]), steps=T)
+    assert np.all(np.diff(r.fs) <= 0)
+    g2 = r.grad_norms[:-1] ** 2
+    Lhat = 1 / lr  # any L ≥ the curvature met; the bound with η = 1/L
+    assert g2.min() <= 2 * Lhat * (r.fs[0] - p.f_star) / T
 
 
 @pytest.mark.parametrize("k", KAPPAS)
@@ -79,6 +158,23 @@ def test_kantorovich_bound_is_attained_from_the_worst_start(k):
     np.testing.assert_allclose(r.fs[1:] / r.fs[:-1], ratio, rtol=1e-9)
 
 
+def test_kantorovich_step_is_derived_not_assumed():
+    d = th.kantorovich_bound()
+    a, b = sp.symbols("a b", positive=True)
+    assert sp.simplify(d["step_general"] - (mu**2 * a**2 + L**2 * b**2) / (mu**3 * a**2 + L**3 * b**2)) == 0
+    assert sp.simplify(d["step"] - 2 / (mu + L)) == 0
+
+
+@pytest.mark.parametrize("k", KAPPAS)
+def test_akaike_many_dimensions_is_close_to_the_bound(k):
+    # d = 50, eigenvalues filling [1/κ, 1]: the median asymptotic ratio is within 0.5% of the bound
+    q = gd.Quadratic.from_eigenvalues(np.linspace(1 / k, 1, 50))
+    r = gd.steepest_descent(q, np.random.default_rng(0).standard_normal((40, 50)), steps=400)
+    ratio = np.median((r.fs[-1] / r.fs[-101]) ** (1 / 100))
+    bound = ((k - 1) / (k + 1)) ** 2
+    assert ratio <= bound * (1 + 1e-9) and ratio >= bound - 0.005
+
+
 def test_heavy_ball_closed_forms():
     d = th.heavy_ball()
     assert sp.simplify(d["alpha_star"] - 4 / (sp.sqrt(L) + sp.sqrt(mu)) ** 2) == 0  # Polyak 1964
@@ -86,6 +182,31 @@ def test_heavy_ball_closed_forms():
     z = th.SYMBOLS["z"]
     alpha, beta = th.SYMBOLS["alpha"], th.SYMBOLS["beta"]
     assert sp.expand(d["charpoly"] - (z**2 - (1 + beta - alpha * lam) * z + beta)) == 0
+    # the minimax is derived: the band of complex roots (1 ∓ √β)²/α, and the two bounds on √β cross at α*
+    lo, hi = d["band"]
+    assert (
+        sp.simplify(lo - (1 - sp.sqrt(beta)) ** 2 / alpha) == 0
+        and sp.simplify(hi - (1 + sp.sqrt(beta)) ** 2 / alpha) == 0
+    )
+    assert d["monotone"]
+
+
+def test_heavy_ball_minimax_by_brute_force():
+    # no (α, β) on a grid does better over eigenvalues filling [μ, L] than √β* (Polyak 1964)
+    m, big = 0.01, 1.0
+    A, B, lams = np.meshgrid(
+        np.linspace(0.5, 4.5, 161), np.linspace(0, 0.99, 160), np.linspace(m, big, 30), indexing="ij"
+    )
+    s = 1 + B - A * lams
+    root = np.sqrt((s * s - 4 * B).astype(complex))
+    worst = np.maximum(np.abs((s + root) / 2), np.abs((s - root) / 2)).max(axis=-1)
+    rate = float(th.heavy_ball()["rate"].subs({L: big, mu: m}))
+    assert math.isclose(rate, 9 / 11, rel_tol=1e-12) and worst.min() >= rate - 1e-3
+
+
+def test_textbook_forms_are_checked():
+    with pytest.raises(ValueError, match="is not equal"):
+        th.Textbook("1 - beta", 1 + th.SYMBOLS["beta"])
 
 
 @pytest.mark.parametrize("k", KAPPAS)
@@ -104,8 +225,14 @@ def test_heavy_ball_rate_matches_simulation(k):
 @pytest.mark.parametrize("k", KAPPAS)
 def test_nesterov_rate_matches_simulation(k):
     d = th.nesterov_rate()
-    assert d["discriminant"] == 0 and d["root_equals_rate"]
+    assert d["discriminant"] == 0 and d["root_equals_rate"] and d["edge_at_mu"]
     rate = 1 - 1 / math.sqrt(k)
+    # every λ in [μ, L] is no worse than λ = μ (Nesterov 2004, §2.2.1): the roots of z² − (1+β)cz + βc
+    beta_k = (math.sqrt(k) - 1) / (math.sqrt(k) + 1)
+    c = 1 - np.linspace(1 / k, 1.0, 400)
+    disc = ((1 + beta_k) * c) ** 2 - 4 * beta_k * c
+    worst = np.abs(((1 + beta_k) * c + np.sqrt(disc.astype(complex))) / 2)
+    assert worst.max() <= rate + 1e-6 and math.isclose(worst[0], rate, rel_tol=1e-6)
     q = gd.Quadratic.from_condition(kappa=k, L=1.0)
     b = (math.sqrt(k) - 1) / (math.sqrt(k) + 1)
     got = measured_rate(gd.SGD(lr=1.0, momentum=b, nesterov=True), q, int(min(60 * math.sqrt(k), 3000)))
@@ -137,5 +264,28 @@ def test_symbolic_form_agrees_with_the_numeric_problem(problem):
 
 def test_derivations_display_as_text_and_latex():
     d = th.gd_optimal_step()
-    assert repr(d).splitlines()[0] == "Optimal constant step for gradient descent on a quadratic"
+    assert repr(d).splitlines()[0].startswith("Optimal constant step for gradient descent on a quadratic")
     assert "2/(L + mu)" in repr(d) and d._repr_latex_().startswith("$\\begin{aligned}")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "gd_contraction",
+        "gd_stability",
+        "gd_optimal_step",
+        "iterations_to_epsilon",
+        "descent_lemma",
+        "smooth_convex_bound",
+        "strongly_convex_rate",
+        "pl_rate",
+        "nonconvex_stationarity",
+        "kantorovich_bound",
+    ],
+)
+def test_gradient_descent_derivations_read_like_a_textbook(name):
+    latex = getattr(th, name)()._repr_latex_()
+    texts = re.findall(r"\\text\{([^}]*)\}", latex)
+    assert texts and not any("_" in x or "^" in x or "\\" in x for x in texts), texts  # no raw subscripts
+    assert not any("&" in x or "%" in x for x in texts), texts  # LaTeX specials inside \text{}
+    assert r"- \eta \lambda + 1" not in latex and r"\left|-1" not in latex  # 1 − ηλ, not −ηλ + 1

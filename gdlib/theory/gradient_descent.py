@@ -1,21 +1,41 @@
-"""Gradient descent's convergence theory (chapters 1 and 2), derived with SymPy."""
+r"""Gradient descent on quadratics (chapters 1 and 2), derived with SymPy.
+
+Each function shows the step that produces its result (the root, the minimax, the series, the exact step) and
+returns a :class:`~gdlib.theory.Derivation`. Expressions are *displayed* in textbook order (1 − ηλ, not
+−ηλ + 1) by :class:`~gdlib.theory.Shown`; the ``result`` dict holds plain SymPy expressions. The rates beyond
+quadratics (descent lemma, smooth convex, strongly convex, PL, non-convex) are in :mod:`gdlib.theory.rates`.
+
+=============================  ==========================================  ==========================================
+function                       result                                      assumption, source of the form
+=============================  ==========================================  ==========================================
+:func:`gd_contraction`         e_{t+1} = (1 − ηλ) e_t                      quadratic, eigendirection
+:func:`gd_stability`           η < 2/L                                     quadratic
+:func:`gd_optimal_step`        η* = 2/(μ+L), rate (κ−1)/(κ+1) (minimax)    quadratic; Polyak (1987) §1.4 Thm 3
+:func:`iterations_to_epsilon`  T = log(1/ε)/log(1/ρ) ≈ (κ/2) log(1/ε)      quadratic (or Thm 2.1.15's rate)
+:func:`kantorovich_bound`      ((κ−1)/(κ+1))² per step on the loss         quadratic, exact line search
+=============================  ==========================================  ==========================================
+"""
 
 import sympy as sp
 
 from ._base import Derivation, L, T, eps, eta, kappa, lam, mu
+from ._display import Shown, one_minus
 
 __all__ = [
     "gd_contraction",
     "gd_stability",
     "gd_optimal_step",
     "iterations_to_epsilon",
-    "smooth_convex_bound",
     "kantorovich_bound",
 ]
 
 
 def gd_contraction():
-    r"""Gradient descent on one eigendirection of a quadratic: the error is multiplied by 1 − ηλ."""
+    r"""Gradient descent on one eigendirection of a quadratic: the error is multiplied by 1 − ηλ.
+
+    >>> gd_contraction()["factor"]
+    -eta*lambda + 1
+    """
     e = sp.Symbol("e")
     loss = lam * e**2 / 2
     grad = sp.diff(loss, e)
@@ -24,10 +44,10 @@ def gd_contraction():
     return Derivation(
         "Gradient descent along an eigenvector of A (eigenvalue λ, error e = θ − θ*)",
         [
-            ("loss along the eigenvector", loss),
-            ("its gradient", grad),
-            ("one step e − η ∂L/∂e", update),
-            ("contraction factor e_{t+1}/e_t", factor),
+            ("loss along the eigenvector", Shown(loss, r"\frac{\lambda e^{2}}{2}")),
+            ("its gradient", Shown(grad, r"\lambda e")),
+            ("one step e − η·(gradient)", Shown(update, r"e - \eta \lambda e")),
+            ("contraction factor eₜ₊₁/eₜ", Shown(one_minus(eta * lam))),
         ],
         {"factor": factor},
         "Cauchy (1847); e.g. Polyak (1987), Introduction to Optimization, §1.4",
@@ -35,7 +55,11 @@ def gd_contraction():
 
 
 def gd_stability():
-    r"""|1 − ηλ| < 1 for every λ ∈ [μ, L] ⇔ 0 < η < 2/L."""
+    r"""|1 − ηλ| < 1 for every λ ∈ [μ, L] ⇔ 0 < η < 2/L.
+
+    >>> gd_stability()["bound"]
+    2/L
+    """
     factor = gd_contraction()["factor"]
     per_direction = sp.solve_univariate_inequality(sp.Abs(factor) < 1, eta, relational=False)
     bound = per_direction.sup
@@ -43,9 +67,9 @@ def gd_stability():
     return Derivation(
         "Stability of gradient descent on a quadratic",
         [
-            ("condition per direction", sp.Abs(factor) < 1),
+            ("condition per direction", Shown(sp.Abs(factor) < 1, r"\left|1 - \eta\lambda\right| < 1")),
             ("solved for η", per_direction),
-            ("largest allowed step for eigenvalue λ", bound),
+            ("largest allowed step for eigenvalue λ (not attained: the interval is open)", bound),
             ("all λ ≤ L: the bound is set by λ = L", eta < worst),
         ],
         {"bound": worst, "interval": per_direction},
@@ -54,86 +78,126 @@ def gd_stability():
 
 
 def gd_optimal_step():
-    r"""The η minimising max(|1 − ημ|, |1 − ηL|): η* = 2/(μ + L), rate (κ − 1)/(κ + 1)."""
-    balance = sp.Eq(1 - eta * mu, -(1 - eta * L))
+    r"""The η minimising ρ(η) = max_{λ∈[μ,L]} |1 − ηλ|, derived as a minimax: η* = 2/(μ + L), rate (κ − 1)/(κ + 1).
+
+    1. |1 − ηλ| is convex in λ, so its maximum over [μ, L] sits at λ = μ or λ = L.
+    2. |1 − ηL| falls on [0, 1/L] and rises after; |1 − ημ| falls on [0, 1/μ] (the roots of 1 − ηλ).
+    3. For η ≤ 1/L both fall, for η ≥ 1/μ both rise: the minimiser lies in [1/L, 1/μ], where ρ is the larger of
+       the falling 1 − ημ (slope −μ) and the rising ηL − 1 (slope +L); the maximum of a falling and a rising
+       line is smallest where they cross.
+
+    >>> gd_optimal_step()["eta_star"]
+    2/(L + mu)
+    """
+    roots = {lam_: sp.solve(sp.Eq(1 - eta * lam_, 0), eta)[0] for lam_ in (mu, L)}
+    falling, rising = 1 - eta * mu, eta * L - 1
+    slopes = (sp.diff(falling, eta), sp.diff(rising, eta))
+    balance = sp.Eq(falling, rising)
     eta_star = sp.solve(balance, eta)[0]
     rate = sp.simplify(1 - eta_star * mu)
     rate_kappa = sp.simplify(rate.subs(L, kappa * mu))
+    # every interior eigenvalue is no worse: |1 − η*λ| is linear in λ on each side of 1/η*, so its maximum
+    # over [μ, L] is at an end; both ends give the rate (L = μ + δ with δ > 0 lets SymPy drop the |·|)
+    delta = sp.Symbol("delta", positive=True)
+    ends = [sp.simplify(sp.Abs(1 - eta_star * x).subs(L, mu + delta)) for x in (mu, L)]
+    ends_equal = all(sp.simplify(e_ - rate.subs(L, mu + delta)) == 0 for e_ in ends)
     return Derivation(
-        "Optimal constant step for gradient descent on a quadratic",
+        "Optimal constant step for gradient descent on a quadratic (minimax over λ ∈ [μ, L])",
         [
-            ("the worst directions are λ = μ and λ = L; the max is smallest when they balance", balance),
+            (
+                "|1 − ηλ| is convex in λ: its max over [μ, L] is at an end",
+                Shown(
+                    sp.Max(sp.Abs(one_minus(eta * mu)), sp.Abs(one_minus(eta * L))),
+                    r"\rho(\eta) = \max\left(\left|1 - \eta\mu\right|,\ \left|1 - \eta L\right|\right)",
+                ),
+            ),
+            ("|1 − ηL| falls until its root, then rises; the root", roots[L]),
+            ("|1 − ημ| falls until its root", roots[mu]),
+            (
+                "on [1/L, 1/μ]: slopes of the falling 1 − ημ and the rising ηL − 1",
+                Shown(sp.Tuple(*slopes), r"\left(-\mu,\ L\right)"),
+            ),
+            (
+                "the max of a falling and a rising line is least where they cross",
+                Shown(balance, r"1 - \eta\mu = L\eta - 1"),
+            ),
             ("optimal step η*", eta_star),
-            ("rate 1 − η*μ", rate),
+            ("rate ρ(η*) = 1 − η*μ", rate),
             ("with L = κμ", rate_kappa),
         ],
-        {"eta_star": eta_star, "rate": rate, "rate_kappa": rate_kappa},
+        {
+            "eta_star": eta_star,
+            "rate": rate,
+            "rate_kappa": rate_kappa,
+            "roots": roots,
+            "slopes": slopes,
+            "ends_equal": ends_equal,
+        },
         "Polyak (1987), Introduction to Optimization, §1.4, Thm 3",
     )
 
 
 def iterations_to_epsilon():
-    r"""Steps T for ‖θ_T − θ*‖ ≤ ε‖θ₀ − θ*‖ at rate ρ = (κ−1)/(κ+1): T = log(1/ε)/log(1/ρ) ≈ (κ/2) log(1/ε)."""
+    r"""Steps T for ‖θ_T − θ*‖ ≤ ε‖θ₀ − θ*‖ at rate ρ = (κ−1)/(κ+1): T = log(1/ε)/log(1/ρ) ≈ (κ/2) log(1/ε).
+
+    The asymptote comes from the series log((κ+1)/(κ−1)) = 2/κ + 2/(3κ³) + …, derived below.
+    """
     rho = gd_optimal_step()["rate_kappa"]
     T_exact = sp.log(1 / eps) / sp.log(1 / rho)
+    series = sp.series(sp.log(1 / rho), kappa, sp.oo, 4).removeO()
+    leading = sp.limit(kappa * sp.log(1 / rho), kappa, sp.oo) / kappa
     ratio = sp.limit(T_exact / (kappa / 2 * sp.log(1 / eps)), kappa, sp.oo)
     return Derivation(
         "Iterations to reach relative accuracy ε",
         [
-            ("require ρ^T ≤ ε", sp.Le(rho**T, eps)),
-            ("smallest T (round up)", T_exact),
-            ("ratio to (κ/2)·log(1/ε) as κ → ∞", ratio),
+            ("require ρᵀ ≤ ε", sp.Le(rho**T, eps)),
+            ("take logarithms (log ρ < 0 flips the inequality): smallest T, rounded up", T_exact),
+            (
+                "series of log(1/ρ) for large κ",
+                Shown(
+                    series,
+                    r"\log\frac{\kappa + 1}{\kappa - 1} = \frac{2}{\kappa} + \frac{2}{3\kappa^{3}} + O(\kappa^{-5})",
+                ),
+            ),
+            ("keep the leading term", leading),
+            ("so T ≈ (κ/2) log(1/ε): ratio of the exact T to it as κ → ∞", ratio),
         ],
-        {"T": T_exact, "asymptote": kappa / 2 * sp.log(1 / eps), "asymptote_ratio": ratio},
-        "e.g. Boyd & Vandenberghe (2004), Convex Optimization, §9.3",
-    )
-
-
-def smooth_convex_bound():
-    r"""For L-smooth convex f and η = 1/L: f(θ_T) − f* ≤ L‖θ₀ − θ*‖²/(2T) (Nesterov 2004, Thm 2.1.14).
-
-    The key algebraic identity of the proof is checked by SymPy (in one coordinate; the vector case is the
-    same identity with inner products)."""
-    th, ths, g, D0 = sp.symbols("theta theta_star g D_0", real=True)
-    nxt = th - g / L
-    descent = -(g**2) / (2 * L)
-    identity_lhs = L / 2 * ((th - ths) ** 2 - (nxt - ths) ** 2)
-    identity_rhs = g * (th - ths) - g**2 / (2 * L)
-    holds = sp.simplify(identity_lhs - identity_rhs) == 0
-    bound = L * D0**2 / (2 * T)
-    return Derivation(
-        "O(1/T) for gradient descent with η = 1/L on an L-smooth convex function",
-        [
-            ("descent lemma: f(θ_{t+1}) − f(θ_t) ≤", descent),
-            ("convexity: f(θ_t) − f* ≤ g·(θ_t − θ*), so f(θ_{t+1}) − f* ≤", identity_rhs),
-            ("which equals (L/2)(‖θ_t−θ*‖² − ‖θ_{t+1}−θ*‖²) — SymPy checks", sp.Eq(identity_lhs, identity_rhs)),
-            ("sum over t < T (telescopes; f(θ_t) decreases): T·(f(θ_T) − f*) ≤", L * D0**2 / 2),
-            ("bound, D₀ = ‖θ₀ − θ*‖", bound),
-        ],
-        {"bound": bound, "identity_holds": holds},
-        "Nesterov (2004), Introductory Lectures on Convex Optimization, Thm 2.1.14",
+        {"T": T_exact, "asymptote": kappa / 2 * sp.log(1 / eps), "asymptote_ratio": ratio, "series": series},
+        "e.g. Boyd and Vandenberghe (2004), Convex Optimization, §9.3",
     )
 
 
 def kantorovich_bound():
     r"""Exact line search on a quadratic: f(θ_{t+1}) − f* ≤ ((κ−1)/(κ+1))² (f(θ_t) − f*), with equality
-    from the worst starting point θ ∝ (1/μ, 1/L) (Kantorovich 1948; Akaike 1959)."""
-    x0 = sp.Matrix([1 / mu, 1 / L])
+    from the worst starting point θ ∝ (1/μ, 1/L) (Kantorovich 1948; Akaike 1959).
+
+    The exact step is derived (minimise φ(η) = f(θ − ηg): φ′(η) = 0), not assumed; on a quadratic
+    g_{t+1} = g_t − η_t A g_t, so the product A g_t it needs is the only one per step.
+    """
+    a, b = sp.symbols("a b", positive=True)
     A = sp.diag(mu, L)
     f = lambda v: (v.T * A * v)[0] / 2  # noqa: E731
-    g = A * x0
-    step = (g.T * g)[0] / (g.T * A * g)[0]
-    x1 = x0 - step * g
+    x = sp.Matrix([a, b])
+    g = A * x
+    phi = sp.expand(f(x - eta * g))
+    step_general = sp.factor(sp.solve(sp.diff(phi, eta), eta)[0])
+    worst = {a: 1 / mu, b: 1 / L}
+    step = sp.simplify(step_general.subs(worst))
+    x0 = x.subs(worst)
+    x1 = x0 - step * g.subs(worst)
     ratio = sp.factor(sp.simplify(f(x1) / f(x0)))
     ratio_kappa = sp.factor(sp.simplify(ratio.subs(L, kappa * mu)))
     return Derivation(
-        "Kantorovich bound for steepest descent with exact line search",
+        "Kantorovich bound for steepest descent with exact line search, A = diag(μ, L)",
         [
-            ("worst start on diag(μ, L)", x0.T),
-            ("exact step η = gᵀg / gᵀAg", sp.simplify(step)),
+            (
+                "start θ = (a, b): minimise φ(η) = f(θ − ηg); φ′(η) = 0 at",
+                Shown(step_general, r"\frac{\mu^{2} a^{2} + L^{2} b^{2}}{\mu^{3} a^{2} + L^{3} b^{2}}"),
+            ),
+            ("the worst start (a, b) = (1/μ, 1/L) gives", step),
             ("f(θ₁)/f(θ₀)", ratio),
             ("with L = κμ", ratio_kappa),
         ],
-        {"ratio": ratio, "ratio_kappa": ratio_kappa},
-        "Kantorovich (1948); Akaike (1959); Luenberger & Ye (2008), Linear and Nonlinear Programming, §8.6",
+        {"ratio": ratio, "ratio_kappa": ratio_kappa, "step_general": step_general, "step": step},
+        "Kantorovich (1948); Akaike (1959); Luenberger and Ye (2008), Linear and Nonlinear Programming, §8.6",
     )
