@@ -57,9 +57,37 @@ def decade_formatter():
     return FuncFormatter(label)
 
 
-def use_book_style():
-    """Set the book's matplotlib style (palette, size, fonts) for the rest of the session."""
+def use_book_style(retina=True):
+    """Set the book's matplotlib style (palette, size, fonts) for the rest of the session.
+
+    In a Jupyter kernel it also has the inline backend store every static figure as a PNG at twice the
+    resolution (IPython's ``'retina'`` format, with the display size in the output's metadata), so the
+    figures stay sharp on HiDPI screens and projectors at the same size on the page. Widget pictures
+    (``gdlib.widgets``) are rendered by gdlib itself and stay at 1×. ``retina=False`` keeps 1× figures.
+    Returns None, so that a cell ending with this call shows nothing."""
     mpl.rcParams.update(STYLE)
+    if retina:
+        _inline_figures_at_2x()
+
+
+def _inline_figures_at_2x():
+    """Select the 'retina' (2× PNG) format of matplotlib's inline backend when IPython is running; False
+    outside IPython (a script, the tests) or without matplotlib-inline."""
+    import sys
+
+    if "IPython" not in sys.modules:
+        return False
+    from IPython import get_ipython
+
+    if get_ipython() is None:
+        return False
+    try:
+        from matplotlib_inline.backend_inline import InlineBackend, set_matplotlib_formats
+    except ImportError:
+        return False
+    InlineBackend.instance().figure_formats = {"retina"}  # kept if the backend is configured again later
+    set_matplotlib_formats("retina")  # and applied to the running shell now
+    return True
 
 
 def figure(ncols=1, figsize=None):
@@ -130,24 +158,29 @@ def convergence_map(ax, rates, x_values, y_values, xlabel, ylabel, vmin=None, vm
     return image
 
 
-def timeline(events, ax=None):
-    """A time line: events are (year, label, reference) triples in order, drawn evenly spaced (the years
-    are far from evenly spread: a century separates the first two) with stems alternating above and below.
+def timeline(events, ax=None, gap=15):
+    """A time line read top to bottom, one row per event: events are (year, label, reference) triples in
+    order of year. Rows are evenly spaced (the years are not: a century separates the first two), the year
+    left of the line and the label right of it on one line (a newline in a label becomes a space), so some
+    thirty events stay legible. The line is dotted between two events ``gap`` years or more apart.
     Returns the figure."""
+    n = len(events)
     if ax is None:
-        fig, ax = figure(figsize=(9.5, 3.4))
+        fig, ax = figure(figsize=(8.0, 0.6 + 0.25 * n))
     else:
         fig = ax.figure
-    positions = np.arange(len(events))
-    heights = [(1.0 if i % 2 == 0 else -1.0) * (0.5 + 0.4 * ((i // 2) % 2)) for i in positions]
-    ax.axhline(0, color=COLORS["black"], linewidth=1)
-    ax.vlines(positions, 0, heights, color=COLORS["sky"], linewidth=1)
-    ax.plot(positions, np.zeros(len(events)), "o", color=COLORS["blue"], markersize=6)
-    for x, h, (year, label, _) in zip(positions, heights, events, strict=True):
-        ax.annotate(f"{year}\n{label}", (x, h), ha="center", va="bottom" if h > 0 else "top", fontsize=8)
-    ax.set_ylim(-1.9, 1.9)
-    ax.set_xlim(-0.7, len(events) - 0.3)
-    ax.set_xticks(positions, [str(e[0]) for e in events], fontsize=8)
-    ax.set_yticks([]), ax.grid(False)
-    ax.spines["left"].set_visible(False)
+    rows = -np.arange(n, dtype=float)  # the first event on top
+    years = [year for year, _, _ in events]
+    for i in range(n - 1):  # the line between two events: dotted where it skips `gap` years or more
+        style = ":" if years[i + 1] - years[i] >= gap else "-"
+        ax.plot([0.0, 0.0], [rows[i], rows[i + 1]], linestyle=style, color=COLORS["sky"], linewidth=1.5)
+    ax.plot(np.zeros(n), rows, "o", color=COLORS["blue"], markersize=5)
+    for y, (year, label, _) in zip(rows, events, strict=True):
+        ax.text(-0.03, y, str(year), ha="right", va="center", fontsize=9, fontweight="bold")
+        ax.text(0.03, y, " ".join(label.split()), ha="left", va="center", fontsize=9)
+    ax.set_xlim(-0.12, 1.0)
+    ax.set_ylim(rows[-1] - 0.7, 0.7)
+    ax.set_xticks([]), ax.set_yticks([]), ax.grid(False)
+    for side in ("left", "bottom", "top", "right"):
+        ax.spines[side].set_visible(False)
     return fig

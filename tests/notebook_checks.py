@@ -4,8 +4,10 @@ Kept apart from the tests so that tests/test_notebook_hygiene.py can also prove 
 deliberately broken notebook.
 """
 
+import base64
 import json
 import re
+import struct
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,6 +104,42 @@ def install_cell_problems(nb):
     return ["no cell among the first two code cells installs gdlib when it is missing (Colab, Binder)"]
 
 
+def png_size(data):
+    """(width, height) in pixels of a base64-encoded PNG, read from its IHDR chunk."""
+    raw = base64.b64decode(data if isinstance(data, str) else "".join(data))
+    if raw[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG")
+    return struct.unpack(">II", raw[16:24])
+
+
+def image_problems(nb):
+    """Static figures are stored at 2x (HiDPI, projectors): each PNG output carries its display size in the
+    output's metadata (IPython's 'retina' format, set by gd.plots.use_book_style()) and has twice as many
+    pixels (one more allowed for rounding). Widget pictures live in the widget state, not in outputs."""
+    problems = []
+    for i, cell in enumerate(nb["cells"]):
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "image/png" not in data or WIDGET_VIEW in data:
+                continue
+            shown = out.get("metadata", {}).get("image/png", {})
+            try:
+                width, height = png_size(data["image/png"])
+            except ValueError:
+                problems.append(f"cell {i} stores image/png data that is not a PNG")
+                continue
+            if "width" not in shown or "height" not in shown:
+                problems.append(
+                    f"cell {i} stores a {width}x{height} PNG at 1x (no display size in its metadata): "
+                    "call gd.plots.use_book_style() before drawing"
+                )
+            elif width - 2 * shown["width"] not in (0, 1) or height - 2 * shown["height"] not in (0, 1):
+                problems.append(
+                    f"cell {i} stores a {width}x{height} PNG shown at {shown['width']}x{shown['height']}: not 2x"
+                )
+    return problems
+
+
 def all_problems(path):
     path = Path(path)
     nb = json.loads(path.read_text(encoding="utf-8"))
@@ -112,4 +150,5 @@ def all_problems(path):
         + opening_problems(nb)
         + tag_problems(nb)
         + install_cell_problems(nb)
+        + image_problems(nb)
     )

@@ -1,13 +1,17 @@
 """Every stored notebook is a clean top-to-bottom run: see tests/notebook_checks.py for the rules."""
 
+import base64
 import copy
+import io
 
+import PIL.Image
 import pytest
 
 from notebook_checks import (
     ROOT,
     all_problems,
     execution_problems,
+    image_problems,
     install_cell_problems,
     metadata_problems,
     opening_problems,
@@ -62,7 +66,23 @@ def _every_rule(nb, size=1000):
         + opening_problems(nb)
         + tag_problems(nb)
         + install_cell_problems(nb)
+        + image_problems(nb)
     )
+
+
+def _png(width, height):
+    buffer = io.BytesIO()
+    PIL.Image.new("RGB", (width, height), "white").save(buffer, format="png")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _figure_output(width, height, shown=None):
+    """A display_data output as the inline backend stores it: 'retina' adds the display size as metadata."""
+    return {
+        "output_type": "display_data",
+        "metadata": {"image/png": shown} if shown else {},
+        "data": {"image/png": _png(width, height), "text/plain": "<Figure size 640x288 with 1 Axes>"},
+    }
 
 
 def test_good_notebook_passes_every_rule():
@@ -92,6 +112,10 @@ BROKEN = {
     "ignore without widget": lambda nb: nb["cells"][2]["metadata"].update(tags=["nbval-ignore-output"]),
     "skip tag": lambda nb: nb["cells"][2]["metadata"].update(tags=["nbval-skip"]),
     "no install cell": lambda nb: nb["cells"][1].update(source="import gdlib"),
+    "figure at 1x": lambda nb: nb["cells"][2]["outputs"].append(_figure_output(64, 30)),
+    "figure size not 2x": lambda nb: nb["cells"][2]["outputs"].append(
+        _figure_output(64, 30, {"width": 64, "height": 30})
+    ),
 }
 
 
@@ -116,3 +140,10 @@ def test_ignore_tag_allowed_on_widget_cell():
         ]
 
     assert _every_rule(_break(widget)) == []
+
+
+def test_figure_at_2x_passes():
+    def retina(nb):
+        nb["cells"][2]["outputs"].append(_figure_output(129, 60, {"width": 64, "height": 30}))
+
+    assert _every_rule(_break(retina)) == []
