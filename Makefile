@@ -5,6 +5,7 @@
 #   make test-all the slow real-client tests: the widgets in JupyterLab/Chromium, real nbgrader
 #   make execute  re-execute every notebook in place, top to bottom in a fresh kernel (for authors)
 #   make release  write the student version of the assignments to exercises/release/
+#                 (make release VARIANT=7: the instructor variant drawn from seed 7; the committed one is 0)
 #   make bench    print the benchmark table
 #   make lint     ruff's lint rules and format check (pyproject.toml [tool.ruff]) on the code; changes nothing
 
@@ -51,7 +52,7 @@ execute: venv
 	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb
 
 release: venv
-	$(BIN)/python tools/release_exercises.py
+	$(BIN)/python tools/release_exercises.py $(if $(VARIANT),--variant $(VARIANT))
 
 bench: venv
 	$(BIN)/python benchmarks/run_all.py
