@@ -70,10 +70,10 @@ def test_smooth_convex_bound_holds_on_logcosh():
     t = np.arange(1, 301)
     bound = p.L * np.sum(x0**2) / (2 * t)  # Beck 2017, Thm 10.21
     assert np.all(r.fs[1:] - p.f_star <= bound)
-    D0 = sp.Symbol("D_0", positive=True)
-    assert sp.simplify(d["bound"] - L * D0**2 / (2 * th.SYMBOLS["T"])) == 0
+    R = sp.Symbol("R", positive=True)  # ‖θ₀ − θ*‖
+    assert sp.simplify(d["bound"] - L * R**2 / (2 * th.SYMBOLS["T"])) == 0
     # Nesterov 2004, Cor. 2.1.2 states 2LR²/(T+4): four times weaker for large T
-    assert sp.simplify(d["nesterov_bound"] - 2 * L * D0**2 / (th.SYMBOLS["T"] + 4)) == 0 and d["ratio"] == 4
+    assert sp.simplify(d["nesterov_bound"] - 2 * L * R**2 / (th.SYMBOLS["T"] + 4)) == 0 and d["ratio"] == 4
 
 
 def test_descent_lemma_is_derived():
@@ -165,6 +165,20 @@ def test_kantorovich_step_is_derived_not_assumed():
     assert sp.simplify(d["step"] - 2 / (mu + L)) == 0
 
 
+def test_kantorovich_worst_start_is_derived():
+    # the one-step ratio depends on s = (μa)²/(Lb)² only; its only critical point is s = 1, and r → 0 at both ends
+    d = th.kantorovich_bound()
+    s = sp.Symbol("s", positive=True)
+    assert sp.simplify(d["ratio_s"] - s * (L - mu) ** 2 / ((L + mu * s) * (L * s + mu))) == 0
+    assert d["critical"] == [1] and d["ends"] == (0, 0)
+    assert sp.simplify(d["ratio"] - ((L - mu) / (L + mu)) ** 2) == 0
+    # numerically: no start on the unit circle beats the bound (κ = 10)
+    q = gd.Quadratic.from_eigenvalues([0.1, 1.0])
+    angles = np.linspace(0, np.pi, 2001)[1:-1]
+    r = gd.steepest_descent(q, np.stack([np.cos(angles), np.sin(angles)], axis=-1), steps=1)
+    assert np.max(r.fs[1] / r.fs[0]) <= (9 / 11) ** 2 * (1 + 1e-12)
+
+
 @pytest.mark.parametrize("k", KAPPAS)
 def test_akaike_many_dimensions_is_close_to_the_bound(k):
     # d = 50, eigenvalues filling [1/κ, 1]: the median asymptotic ratio is within 0.5% of the bound
@@ -239,6 +253,37 @@ def test_nesterov_rate_matches_simulation(k):
     assert math.isclose(got, rate, rel_tol=0.03), (got, rate)
 
 
+def test_heavy_ball_outside_band_bound():
+    # the polynomial at z = 1 − √(αλ) is √(αλ)(β − (1 − √(αλ))²): ≤ 0 outside the band, so radius ≥ |1 − √(αλ)|
+    d = th.heavy_ball()
+    x = sp.Rational(3, 7)
+    vals = {th.SYMBOLS["alpha"]: 1, th.SYMBOLS["beta"]: sp.Rational(1, 9), th.SYMBOLS["lambda"]: x}
+    got = d["at_edge"].subs(vals)
+    assert sp.simplify(got - sp.sqrt(x) * (sp.Rational(1, 9) - (1 - sp.sqrt(x)) ** 2)) == 0
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        beta_, x_ = rng.uniform(0, 1), rng.uniform(0, 5)
+        s_ = 1 + beta_ - x_
+        r_ = np.max(np.abs(np.roots([1, -s_, beta_])))
+        assert r_ >= max(np.sqrt(beta_), abs(1 - np.sqrt(x_))) - 1e-12
+
+
+@pytest.mark.parametrize("beta", [0.5, 0.9])
+def test_nesterov_stability_edge(beta):
+    # nesterov=True on quadratics with λ ≤ L: stable iff αL < 2(1 + β)/(1 + 2β) (chapter 4, Exercise 4.3)
+    edge = 2 * (1 + beta) / (1 + 2 * beta)
+    q = gd.Quadratic.from_condition(kappa=10.0, L=1.0)
+    for factor, stable in ((0.98, True), (1.02, False)):
+        r = gd.run(gd.SGD(lr=factor * edge, momentum=beta, nesterov=True), q, np.array([1.0, 1.0]), steps=3000)
+        err = float(np.linalg.norm(r.xs[-1] - q.x_star))
+        assert (err < 1e-6) if stable else not (err < 1.0), (beta, factor, err)
+
+
+def test_nesterov_rate_modulus_increases_with_c():
+    d = th.nesterov_rate()
+    assert any("derivative in c is positive" in step[0] for step in d.steps)
+
+
 @pytest.mark.parametrize(
     "problem",
     [
@@ -289,3 +334,71 @@ def test_gradient_descent_derivations_read_like_a_textbook(name):
     assert texts and not any("_" in x or "^" in x or "\\" in x for x in texts), texts  # no raw subscripts
     assert not any("&" in x or "%" in x for x in texts), texts  # LaTeX specials inside \text{}
     assert r"- \eta \lambda + 1" not in latex and r"\left|-1" not in latex  # 1 − ηλ, not −ηλ + 1
+
+
+GD_DERIVATIONS = [
+    "gd_contraction",
+    "gd_stability",
+    "gd_optimal_step",
+    "iterations_to_epsilon",
+    "descent_lemma",
+    "smooth_convex_bound",
+    "strongly_convex_rate",
+    "pl_rate",
+    "nonconvex_stationarity",
+    "kantorovich_bound",
+]
+
+
+def _same(shown, computed):
+    """sp.simplify(shown − computed) == 0, side by side for relations and entry by entry for tuples."""
+    if isinstance(computed, sp.core.relational.Relational):
+        return type(shown) is type(computed) and _same(shown.lhs, computed.lhs) and _same(shown.rhs, computed.rhs)
+    if isinstance(computed, sp.Tuple):
+        return len(shown) == len(computed) and all(_same(a, b) for a, b in zip(shown, computed, strict=True))
+    return sp.simplify(sp.sympify(shown).doit() - computed) == 0
+
+
+@pytest.mark.parametrize("name", GD_DERIVATIONS)
+def test_displayed_formulas_are_the_computed_ones(name):
+    # every displayed formula of a computed row is printed by SymPy from a display expression that simplifies
+    # to the computed one (no hand-typed LaTeX for it); hand-typed rows have no computed expression and say so
+    d = getattr(th, name)()
+    for text, row in d.steps:
+        if not isinstance(row, th.Shown):
+            continue
+        if row.expr is None:
+            assert row.latex is not None and ("(by hand)" in text or "(assumed)" in text), text
+            continue
+        assert row.latex is None, text
+        assert _same(row.shown, row.expr), (text, row.shown, row.expr)
+        shown_latex = d._repr_latex_()
+        assert sp.latex(row.shown, order=row.order, symbol_names=row.names) in shown_latex, text
+
+
+def test_shown_refuses_hand_latex_for_a_computed_row():
+    with pytest.raises(ValueError):
+        th.Shown(mu + L, latex=r"\mu + L")
+
+
+def test_iterations_series_next_term_is_kappa_to_the_minus_five():
+    series = th.iterations_to_epsilon()["series"]
+    rho = (kappa - 1) / (kappa + 1)
+    rest = sp.series(sp.log(1 / rho), kappa, sp.oo, 6).removeO() - series
+    assert sp.simplify(rest - sp.Rational(2, 5) / kappa**5) == 0
+
+
+def test_exercise_2_5_global_bound_is_tight_at_eta_star():
+    # chapter 2, exercise 2.5 model answer: at η = 2/(μ + L) the global bound equals the local prediction on the
+    # breast-cancer data for every λ (a direction with no data curvature leaves only the penalty), while the
+    # largest local eigenvalue is far below L, so a much larger step is stable near θ*
+    cancer = gd.load_breast_cancer().standardized()
+    for lam_ in (1e-3, 1e-2, 1e-1, 1.0):
+        p = gd.LogisticRegression(cancer.X, cancer.y, l2=lam_)
+        ev = np.linalg.eigvalsh(p.hess(p.x_star))
+        step = 2 / (p.mu + p.L)
+        bound, local = (p.kappa - 1) / (p.kappa + 1), np.max(np.abs(1 - step * ev))
+        assert abs(ev[0] - lam_) < 0.01 * lam_ and abs(local - bound) < 1e-5
+        assert 2 / ev[-1] > 2 * step and (lam_ > 1e-3 or 2 / ev[-1] > 20 * step)  # 24× larger at λ = 1e-3
+        local_best = (ev[-1] - ev[0]) / (ev[-1] + ev[0])  # at the locally optimal step 2/(λ_min + λ_max)
+        assert local_best < bound

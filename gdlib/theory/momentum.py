@@ -78,12 +78,14 @@ def heavy_ball():
     r"""Polyak's heavy ball θ_{t+1} = θ_t − α∇L(θ_t) + β(θ_t − θ_{t−1}) on one eigendirection (eigenvalue λ)
     of a quadratic: its 2×2 iteration matrix, characteristic polynomial z² − (1 + β − αλ)z + β, and the
     minimax over λ ∈ [μ, L] that gives α* = 4/(√L + √μ)², β* = ((√κ − 1)/(√κ + 1))² and the rate
-    (√κ − 1)/(√κ + 1) (Polyak 1964, §3, Thm 9; Polyak 1987, §3.2.1, Thm 1).
+    (√κ − 1)/(√κ + 1) (Polyak 1964; Polyak 1987, §3.2.1).
 
     The minimax is derived, not assumed: the roots multiply to β, so the radius is ≥ √β for every λ, with
     equality exactly when the roots are complex or double, i.e. (1 − √β)² ≤ αλ ≤ (1 + √β)². The smallest
     r = √β that keeps all of [αμ, αL] in that band needs r ≥ 1 − √(αμ) (falling in α) and r ≥ √(αL) − 1
-    (rising in α), so the best α makes the two equal.
+    (rising in α), so the best α makes the two equal. Leaving the band cannot help: at z = 1 − √(αλ) the
+    polynomial equals √(αλ)(β − (1 − √(αλ))²), which is ≤ 0 outside the band, so a real root lies beyond
+    1 − √(αλ) and the radius is ≥ |1 − √(αλ)| for every (α, β); the two bounds hold for every (α, β).
     """
     M = sp.Matrix([[1 + beta - alpha * lam, -beta], [1, 0]])
     charpoly = sp.expand((z * sp.eye(2) - M).det())
@@ -92,6 +94,7 @@ def heavy_ball():
     disc = sp.discriminant(charpoly, z)
     band = sorted(sp.solve(sp.Eq(disc, 0), lam), key=lambda e: float(e.subs({alpha: 1, beta: sp.Rational(1, 4)})))
     beta_crit = [b for b in sp.solve(sp.Eq(disc, 0), beta) if b.subs({alpha: sp.Rational(1, 4), lam: 1}) < 1][0]
+    at_edge = sp.factor(sp.expand(charpoly.subs(z, 1 - sp.sqrt(alpha * lam))))  # √(αλ)(β − (1 − √(αλ))²)
     low, high = 1 - sp.sqrt(alpha * mu), sp.sqrt(alpha * L) - 1  # r ≥ low (λ = μ), r ≥ high (λ = L)
     falls = sp.simplify(sp.diff(low, alpha)) < 0
     rises = sp.simplify(sp.diff(high, alpha)) > 0
@@ -120,8 +123,15 @@ def heavy_ball():
                 Textbook("Eq(lam, (1 - sqrt(beta))**2/alpha)", sp.Eq(lam, band[0])),
             ),
             ("and", Textbook("Eq(lam, (1 + sqrt(beta))**2/alpha)", sp.Eq(lam, band[1]))),
-            ("rate r = √β on all of [μ, L] needs r ≥ (falls as α grows)", Textbook("1 - sqrt(alpha*mu)", low)),
-            ("and r ≥ (rises as α grows): the minimax sets them equal", Textbook("sqrt(alpha*L) - 1", high)),
+            (
+                "outside the band it is ≤ 0 at z = 1 − √(αλ), so a real root lies beyond: radius ≥ |1 − √(αλ)|",
+                Textbook("sqrt(alpha*lam)*(beta - (1 - sqrt(alpha*lam))**2)", at_edge),
+            ),
+            (
+                "so for every (α, β) the worst radius is ≥ √β and ≥ (falls as α grows)",
+                Textbook("1 - sqrt(alpha*mu)", low),
+            ),
+            ("and ≥ (rises as α grows): the minimax sets them equal", Textbook("sqrt(alpha*L) - 1", high)),
             ("optimal step", Textbook("Eq(alpha, 4/(sqrt(L) + sqrt(mu))**2)", sp.Eq(alpha, alpha_star))),
             (
                 "optimal momentum",
@@ -135,6 +145,7 @@ def heavy_ball():
             "charpoly": charpoly,
             "discriminant": disc,
             "band": band,
+            "at_edge": at_edge,
             "beta_critical": beta_crit,
             "monotone": bool(falls) and bool(rises),
             "alpha_star": alpha_star,
@@ -148,10 +159,11 @@ def heavy_ball():
 
 def nesterov_rate():
     r"""Nesterov's method with constant momentum, y_t = θ_t + β(θ_t − θ_{t−1}), θ_{t+1} = y_t − α∇L(y_t),
-    on a quadratic with α = 1/L and β = (√κ − 1)/(√κ + 1): with c = 1 − αλ the characteristic polynomial
-    is z² − (1 + β)c z + βc, its roots are complex of modulus √(βc) for every λ ∈ (μ, L] and double at
-    λ = μ, so the worst direction is λ = μ and the rate is 1 − 1/√κ (Nesterov 2004, §2.2.1, scheme (2.2.19)
-    and Thm 2.2.3, which also holds for every L-smooth μ-strongly convex function, up to a constant)."""
+    on a quadratic with α = 1/L (the step of Nesterov 2004, Thm 2.2.3) and β = (√κ − 1)/(√κ + 1): with
+    c = 1 − αλ the characteristic polynomial is z² − (1 + β)c z + βc; for λ ∈ (μ, L) its roots are complex of
+    modulus √(βc), which increases with c (its derivative in c is positive), at λ = L (c = 0) both are 0,
+    and at λ = μ they are double; so the worst direction is λ = μ and the rate is 1 − 1/√κ (Nesterov 2004,
+    §2.2.1, Thm 2.2.3, which also holds for every L-smooth μ-strongly convex function, up to a constant)."""
     M = sp.Matrix([[(1 + beta) * (1 - alpha * lam), -beta * (1 - alpha * lam)], [1, 0]])
     charpoly = sp.expand((z * sp.eye(2) - M).det())
     poly_c = sp.collect(sp.expand(charpoly.subs(alpha * lam, 1 - c)), z)
@@ -182,7 +194,11 @@ def nesterov_rate():
             ),
             ("so the roots are complex for c below", Textbook("4*beta/(1 + beta)**2", c_edge)),
             (
-                "√(βc) grows with c; with α = 1/L, c = 1 − λ/L is largest at λ = μ",
+                "√(βc) increases with c: its derivative in c is positive",
+                Textbook("sqrt(beta)/(2*sqrt(c))", sp.diff(sp.sqrt(beta * c), c)),
+            ),
+            (
+                "with α = 1/L (Thm 2.2.3's step), c = 1 − λ/L is largest at λ = μ",
                 Textbook("1 - 1/kappa", c_mu.subs(s, sp.sqrt(kappa))),
             ),
             (
@@ -190,7 +206,7 @@ def nesterov_rate():
                 Textbook("1 - 1/kappa", c_edge.subs(beta, beta_n).subs(s, sp.sqrt(kappa))),
             ),
             (
-                "so every λ in (μ, L] has complex roots; at λ = μ a double root",
+                "so every λ in (μ, L) has complex roots (at λ = L both are 0); at λ = μ a double root",
                 Textbook("Eq((z - (sqrt(kappa) - 1)/sqrt(kappa))**2, 0)", poly_mu.subs(s, sp.sqrt(kappa))),
             ),
             ("rate, the worst over all λ in [μ, L]", Textbook("1 - 1/sqrt(kappa)", root_kappa)),
@@ -207,5 +223,5 @@ def nesterov_rate():
             "discriminant": disc,
             "root_equals_rate": sp.simplify(root_kappa - rate) == 0 and worst == 0,
         },
-        "Nesterov (1983); Nesterov (2004), Introductory Lectures on Convex Optimization, §2.2.1 (2.2.19), Thm 2.2.3",
+        "Nesterov (1983); Nesterov (2004), Introductory Lectures on Convex Optimization, §2.2.1, Thm 2.2.3",
     )
