@@ -377,7 +377,7 @@ def test_displayed_formulas_are_the_computed_ones(name):
 
 
 def test_shown_refuses_hand_latex_for_a_computed_row():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not hand-typed LaTeX"):
         th.Shown(mu + L, latex=r"\mu + L")
 
 

@@ -19,7 +19,9 @@ function                       result                                      assum
 import sympy as sp
 
 from ._base import Derivation, L, T, eps, eta, kappa, lam, mu
-from ._display import Shown, one_minus
+from ._display import Shown, frac, one_minus
+
+U = lambda *factors: sp.Mul(*factors, evaluate=False)  # noqa: E731  a product kept in the order written
 
 __all__ = [
     "gd_contraction",
@@ -44,9 +46,12 @@ def gd_contraction():
     return Derivation(
         "Gradient descent along an eigenvector of A (eigenvalue λ, error e = θ − θ*)",
         [
-            ("loss along the eigenvector", Shown(loss, r"\frac{\lambda e^{2}}{2}")),
-            ("its gradient", Shown(grad, r"\lambda e")),
-            ("one step e − η·(gradient)", Shown(update, r"e - \eta \lambda e")),
+            ("loss along the eigenvector", Shown(loss, display=frac(U(lam, e**2), 2))),
+            ("its gradient", Shown(grad, display=sp.Mul(lam, e, evaluate=False))),
+            (
+                "one step e − η·(gradient)",
+                Shown(update, display=sp.Add(e, -sp.Mul(eta, lam, e, evaluate=False), evaluate=False)),
+            ),
             ("contraction factor eₜ₊₁/eₜ", Shown(one_minus(eta * lam))),
         ],
         {"factor": factor},
@@ -67,7 +72,10 @@ def gd_stability():
     return Derivation(
         "Stability of gradient descent on a quadratic",
         [
-            ("condition per direction", Shown(sp.Abs(factor) < 1, r"\left|1 - \eta\lambda\right| < 1")),
+            (
+                "condition per direction",
+                Shown(sp.Abs(factor) < 1, display=sp.StrictLessThan(sp.Abs(one_minus(eta * lam), evaluate=False), 1)),
+            ),
             ("solved for η", per_direction),
             ("largest allowed step for eigenvalue λ (not attained: the interval is open)", bound),
             ("all λ ≤ L: the bound is set by λ = L", eta < worst),
@@ -107,19 +115,24 @@ def gd_optimal_step():
             (
                 "|1 − ηλ| is convex in λ: its max over [μ, L] is at an end",
                 Shown(
-                    sp.Max(sp.Abs(one_minus(eta * mu)), sp.Abs(one_minus(eta * L))),
-                    r"\rho(\eta) = \max\left(\left|1 - \eta\mu\right|,\ \left|1 - \eta L\right|\right)",
+                    sp.Max(sp.Abs(1 - eta * mu), sp.Abs(1 - eta * L)),
+                    display=sp.Max(
+                        sp.Abs(one_minus(eta * mu), evaluate=False),
+                        sp.Abs(one_minus(U(eta, L)), evaluate=False),
+                        evaluate=False,
+                    ),
+                    lhs=r"\rho(\eta) = ",
                 ),
             ),
             ("|1 − ηL| falls until its root, then rises; the root", roots[L]),
             ("|1 − ημ| falls until its root", roots[mu]),
             (
                 "on [1/L, 1/μ]: slopes of the falling 1 − ημ and the rising ηL − 1",
-                Shown(sp.Tuple(*slopes), r"\left(-\mu,\ L\right)"),
+                sp.Tuple(*slopes),
             ),
             (
                 "the max of a falling and a rising line is least where they cross",
-                Shown(balance, r"1 - \eta\mu = L\eta - 1"),
+                Shown(balance, display=sp.Eq(one_minus(eta * mu), sp.Add(L * eta, -1, evaluate=False), evaluate=False)),
             ),
             ("optimal step η*", eta_star),
             ("rate ρ(η*) = 1 − η*μ", rate),
@@ -150,20 +163,25 @@ def iterations_to_epsilon():
     return Derivation(
         "Iterations to reach relative accuracy ε",
         [
-            ("require ρᵀ ≤ ε", sp.Le(rho**T, eps)),
-            ("take logarithms (log ρ < 0 flips the inequality): smallest T, rounded up", T_exact),
+            ("require T steps at rate ρ to reach ε", sp.Le(rho**T, eps)),
+            (
+                "take logarithms (log ρ < 0 flips the inequality): smallest T, rounded up",
+                Shown(T_exact, order=None, lhs=r"T = \left\lceil ", rhs=r"\right\rceil"),
+            ),
             (
                 "series of log(1/ρ) for large κ",
                 Shown(
                     series,
-                    r"\log\frac{\kappa + 1}{\kappa - 1} = \frac{2}{\kappa} + \frac{2}{3\kappa^{3}} + O(\kappa^{-5})",
+                    display=sp.Add(2 / kappa, 2 / (3 * kappa**3), evaluate=False),
+                    lhs=r"\log\frac{\kappa + 1}{\kappa - 1} = ",
+                    rhs=r" + O(\kappa^{-5})",
                 ),
             ),
             ("keep the leading term", leading),
             ("so T ≈ (κ/2) log(1/ε): ratio of the exact T to it as κ → ∞", ratio),
         ],
         {"T": T_exact, "asymptote": kappa / 2 * sp.log(1 / eps), "asymptote_ratio": ratio, "series": series},
-        "e.g. Boyd and Vandenberghe (2004), Convex Optimization, §9.3",
+        "the rate of Polyak (1987), Introduction to Optimization, §1.4, Thm 3, raised to the power T",
     )
 
 
@@ -172,32 +190,59 @@ def kantorovich_bound():
     from the worst starting point θ ∝ (1/μ, 1/L) (Kantorovich 1948; Akaike 1959).
 
     The exact step is derived (minimise φ(η) = f(θ − ηg): φ′(η) = 0), not assumed; on a quadratic
-    g_{t+1} = g_t − η_t A g_t, so the product A g_t it needs is the only one per step.
+    g_{t+1} = g_t − η_t A g_t, so the product A g_t it needs is the only one per step. The worst start is
+    derived too: in 2-D the one-step ratio from θ = (a, b) depends only on s = (μa)²/(Lb)², and dr/ds = 0 at
+    s = 1 only (r → 0 as s → 0 or ∞), so no start is worse than θ ∝ (1/μ, 1/L). In d > 2 dimensions the
+    bound is the Kantorovich inequality (Luenberger and Ye 2008, §8.6).
+
+    >>> kantorovich_bound()["worst_s"]
+    1
     """
     a, b = sp.symbols("a b", positive=True)
+    s = sp.Symbol("s", positive=True)
     A = sp.diag(mu, L)
     f = lambda v: (v.T * A * v)[0] / 2  # noqa: E731
     x = sp.Matrix([a, b])
     g = A * x
     phi = sp.expand(f(x - eta * g))
     step_general = sp.factor(sp.solve(sp.diff(phi, eta), eta)[0])
-    worst = {a: 1 / mu, b: 1 / L}
+    ratio_general = sp.factor(sp.simplify(f(x - step_general * g) / f(x)))
+    ratio_s = sp.factor(sp.simplify(ratio_general.subs(a, sp.sqrt(s) * L * b / mu)))
+    critical = sp.solve(sp.diff(ratio_s, s), s)
+    worst_s = critical[0]
+    ends = (sp.limit(ratio_s, s, 0), sp.limit(ratio_s, s, sp.oo))
+    ratio = sp.factor(sp.simplify(ratio_s.subs(s, worst_s)))
+    worst = {a: 1 / mu, b: 1 / L}  # s = 1: μa = Lb
     step = sp.simplify(step_general.subs(worst))
-    x0 = x.subs(worst)
-    x1 = x0 - step * g.subs(worst)
-    ratio = sp.factor(sp.simplify(f(x1) / f(x0)))
     ratio_kappa = sp.factor(sp.simplify(ratio.subs(L, kappa * mu)))
     return Derivation(
         "Kantorovich bound for steepest descent with exact line search, A = diag(μ, L)",
         [
             (
                 "start θ = (a, b): minimise φ(η) = f(θ − ηg); φ′(η) = 0 at",
-                Shown(step_general, r"\frac{\mu^{2} a^{2} + L^{2} b^{2}}{\mu^{3} a^{2} + L^{3} b^{2}}"),
+                Shown(
+                    step_general,
+                    display=frac(
+                        sp.Add(U(mu**2, a**2), U(L**2, b**2), evaluate=False),
+                        sp.Add(U(mu**3, a**2), U(L**3, b**2), evaluate=False),
+                    ),
+                ),
             ),
-            ("the worst start (a, b) = (1/μ, 1/L) gives", step),
-            ("f(θ₁)/f(θ₀)", ratio),
+            ("one-step ratio f(θ₁)/f(θ₀), with s = (μa)²/(Lb)²", ratio_s),
+            ("worst start: dr/ds = 0 only at (r → 0 as s → 0 or s → ∞)", Shown(worst_s, lhs="s = ")),
+            ("so θ ∝ (1/μ, 1/L); its exact step", step),
+            ("largest f(θ₁)/f(θ₀)", ratio),
             ("with L = κμ", ratio_kappa),
         ],
-        {"ratio": ratio, "ratio_kappa": ratio_kappa, "step_general": step_general, "step": step},
+        {
+            "ratio": ratio,
+            "ratio_kappa": ratio_kappa,
+            "step_general": step_general,
+            "step": step,
+            "ratio_s": ratio_s,
+            "worst_s": worst_s,
+            "critical": critical,
+            "ends": ends,
+        },
         "Kantorovich (1948); Akaike (1959); Luenberger and Ye (2008), Linear and Nonlinear Programming, §8.6",
     )

@@ -15,7 +15,9 @@ function                       result                                      assum
 import sympy as sp
 
 from ._base import Derivation, L, T, eta, kappa, mu
-from ._display import Shown
+from ._display import LATEX_NAMES, Shown, frac, one_minus
+
+U = lambda *factors: sp.Mul(*factors, evaluate=False)  # noqa: E731  a product kept in the order written
 
 __all__ = ["descent_lemma", "smooth_convex_bound", "strongly_convex_rate", "pl_rate", "nonconvex_stationarity"]
 
@@ -23,8 +25,9 @@ t = sp.Symbol("t", integer=True, nonnegative=True)
 #: norms and gaps, named as the chapter writes them
 g_norm = sp.Symbol("‖g‖", positive=True)  # ‖∇L(θ)‖
 e_norm = sp.Symbol("‖e‖", positive=True)  # ‖θ − θ*‖
-D0 = sp.Symbol("D_0", positive=True)  # ‖θ₀ − θ*‖
+R = sp.Symbol("R", positive=True)  # ‖θ₀ − θ*‖
 gap = sp.Symbol("Delta", positive=True)  # L(θ) − L*
+LATEX_NAMES.update({g_norm: r"\lVert g\rVert", e_norm: r"\lVert e\rVert"})
 
 
 def descent_lemma():
@@ -51,7 +54,7 @@ def descent_lemma():
         "The descent lemma for an L-smooth function (g = ∇L(θ))",
         [
             (
-                "Taylor, integral form, along θ + sd",
+                "Taylor, integral form, along θ + sd (by hand)",
                 Shown(
                     None,
                     r"L(\theta + d) = L(\theta) + g^\top d"
@@ -61,19 +64,24 @@ def descent_lemma():
             ),
             (
                 "L-smooth + Cauchy–Schwarz: integrand ≤ L s ‖d‖²; the integral",
-                Shown(remainder, r"\int_0^1 L s \lVert d\rVert^2\, ds = \frac{L}{2}\lVert d\rVert^2"),
+                Shown(
+                    remainder,
+                    display=U(frac(L, 2), d_norm**2),
+                    lhs=r"\int_0^1 L s \lVert d\rVert^2\, ds = ",
+                    names={d_norm: r"\lVert d\rVert"},
+                ),
             ),
             (
                 "gradient step d = −ηg: change of the loss at most",
-                Shown(change, r"-\eta \lVert g\rVert^2 + \frac{L \eta^2}{2} \lVert g\rVert^2"),
+                Shown(change, display=sp.Add(-U(eta, g_norm**2), U(frac(U(L, eta**2), 2), g_norm**2), evaluate=False)),
             ),
             (
                 "guaranteed decrease",
-                Shown(decrease, r"\eta \left(1 - \frac{L\eta}{2}\right) \lVert g\rVert^2"),
+                Shown(decrease, display=U(eta, one_minus(frac(U(L, eta), 2)), g_norm**2)),
             ),
             ("positive for", positive),
             ("largest guarantee: d/dη = 0 at", eta_best),
-            ("decrease with η = 1/L", Shown(best, r"\frac{\lVert g\rVert^2}{2L}")),
+            ("decrease with η = 1/L", Shown(best)),
         ],
         {
             "remainder": remainder,
@@ -107,20 +115,24 @@ def smooth_convex_bound():
     distance_drop = L / 2 * (sq(th - ths) - sq(nxt - ths))
     difference = sp.expand(distance_drop - per_step)
     holds = difference == 0
-    D = sp.IndexedBase("D")  # D_t = ‖θ_t − θ*‖²
+    D = sp.IndexedBase("D")  # D_t = ‖θ_t − θ*‖², so D_0 = R²
     telescoped = sp.Sum(D[t] - D[t + 1], (t, 0, 3)).doit()
-    bound = L * D0**2 / (2 * T)
-    nesterov = 2 * L * D0**2 / (T + 4)
+    bound = L * R**2 / (2 * T)
+    nesterov = 2 * L * R**2 / (T + 4)
     ratio = sp.limit(nesterov / bound, T, sp.oo)
     return Derivation(
         "O(1/T) for gradient descent with η = 1/L on an L-smooth convex function",
         [
             (
                 "descent lemma with η = 1/L",
-                Shown(dl["best_decrease"], r"L(\theta_{t+1}) \le L(\theta_t) - \frac{\lVert g_t\rVert^2}{2L}"),
+                Shown(
+                    dl["best_decrease"],
+                    lhs=r"L(\theta_{t+1}) \le L(\theta_t) - ",
+                    names={g_norm: r"\lVert g_t\rVert"},
+                ),
             ),
             (
-                "convexity",
+                "convexity (by hand)",
                 Shown(
                     None,
                     r"L(\theta_t) - L^\star \le g_t^\top(\theta_t - \theta^\star)",
@@ -128,7 +140,7 @@ def smooth_convex_bound():
                 ),
             ),
             (
-                "add them",
+                "add them (by hand)",
                 Shown(
                     None,
                     r"L(\theta_{t+1}) - L^\star \le g_t^\top(\theta_t - \theta^\star) - \frac{\lVert g_t\rVert^2}{2L}",
@@ -141,10 +153,14 @@ def smooth_convex_bound():
             ),
             (
                 "sum over t < T telescopes (written out for T = 4, Dₜ = ‖θₜ − θ*‖²)",
-                Shown(telescoped, r"\sum_{t=0}^{3} \left(D_t - D_{t+1}\right) = D_0 - D_4"),
+                Shown(
+                    telescoped,
+                    display=sp.Add(D[0], -D[4], evaluate=False),
+                    lhs=r"\sum_{t=0}^{3} \left(D_t - D_{t+1}\right) = ",
+                ),
             ),
             (
-                "L(θₜ) decreases, so T times the last gap is at most the sum",
+                "L(θₜ) decreases, so T times the last gap is at most the sum (by hand)",
                 Shown(
                     None,
                     r"T\,\bigl(L(\theta_T) - L^\star\bigr) \le \sum_{t=1}^{T} \bigl(L(\theta_t) - L^\star\bigr)"
@@ -152,8 +168,8 @@ def smooth_convex_bound():
                     text="T·(L(θ_T) − L*) ≤ Σ (L(θₜ) − L*) ≤ (L/2)‖θ₀ − θ*‖²",
                 ),
             ),
-            ("bound, D₀ = ‖θ₀ − θ*‖", Shown(bound, r"L(\theta_T) - L^\star \le \frac{L D_0^{2}}{2T}")),
-            ("Nesterov (2004) Cor. 2.1.2 states", Shown(nesterov, r"\frac{2 L D_0^{2}}{T + 4}")),
+            ("bound, R = ‖θ₀ − θ*‖ (so D₀ = R²)", Shown(bound, lhs=r"L(\theta_T) - L^\star \le ")),
+            ("Nesterov (2004) Cor. 2.1.2 states", nesterov),
             ("ratio of the two as T → ∞", ratio),
         ],
         {
@@ -176,6 +192,7 @@ def strongly_convex_rate():
     (gᵀe ≥ μL/(μ+L) ‖e‖² + 1/(μ+L) ‖g‖²) bounds the middle term; at η = 2/(μ+L) the ‖g‖² terms cancel.
     """
     ip = sp.Symbol("gᵀe", real=True)
+    names = {ip: r"g^\top e"}
     lower = mu * L / (mu + L) * e_norm**2 + g_norm**2 / (mu + L)
     expanded = e_norm**2 - 2 * eta * ip + eta**2 * g_norm**2
     bounded = sp.expand(expanded.subs(ip, lower))
@@ -191,25 +208,45 @@ def strongly_convex_rate():
         [
             (
                 "one step: ‖e − ηg‖² expands to",
-                Shown(expanded, r"\lVert e\rVert^2 - 2\eta\, g^\top e + \eta^2 \lVert g\rVert^2"),
+                Shown(
+                    expanded,
+                    display=sp.Add(e_norm**2, -U(2, eta, ip), U(eta**2, g_norm**2), evaluate=False),
+                    names=names,
+                ),
             ),
             (
-                "Nesterov's Thm 2.1.12 (co-coercivity)",
-                Shown(lower, r"g^\top e \ge \frac{\mu L}{L + \mu}\lVert e\rVert^2 + \frac{1}{L + \mu}\lVert g\rVert^2"),
+                "Nesterov's Thm 2.1.12 (strong co-coercivity)",
+                Shown(
+                    lower,
+                    display=sp.Add(U(frac(U(mu, L), L + mu), e_norm**2), frac(g_norm**2, L + mu), evaluate=False),
+                    lhs=r"g^\top e \ge ",
+                ),
             ),
             (
                 "coefficient of ‖g‖² after substituting",
-                Shown(coefficient_g, r"\frac{\eta\left((L + \mu)\eta - 2\right)}{L + \mu}"),
+                Shown(coefficient_g, display=frac(U(eta, sp.Add(U(L + mu, eta), -2, evaluate=False)), L + mu)),
             ),
-            ("it vanishes at", eta_star),
+            (
+                "it vanishes at (below it the ‖g‖² term is negative and is dropped, leaving the factor"
+                " 1 − 2ημL/(μ + L), which falls with η: the largest such η is best)",
+                eta_star,
+            ),
             ("then ‖eₜ₊₁‖²/‖eₜ‖² ≤", factor_sq),
             ("rate on ‖e‖ with L = κμ", rate_kappa),
             (
                 "and on the loss (L-smoothness: gap ≤ (L/2)‖e‖²)",
                 Shown(
                     gap_factor,
-                    r"L(\theta_T) - L^\star \le \frac{L}{2}\left(\frac{\kappa - 1}{\kappa + 1}\right)^{2T}"
-                    r"\lVert\theta_0 - \theta^\star\rVert^2",
+                    display=U(
+                        frac(L, 2),
+                        sp.Pow(
+                            frac(sp.Add(kappa, -1, evaluate=False), sp.Add(kappa, 1, evaluate=False)),
+                            2 * T,
+                            evaluate=False,
+                        ),
+                    ),
+                    lhs=r"L(\theta_T) - L^\star \le ",
+                    rhs=r"\lVert\theta_0 - \theta^\star\rVert^2",
                 ),
             ),
         ],
@@ -232,10 +269,13 @@ def pl_rate():
     return Derivation(
         "Gradient descent under the Polyak–Łojasiewicz condition (Δ = L(θₜ) − L*)",
         [
-            ("descent lemma, η = 1/L: Δₜ₊₁ ≤", Shown(after, r"\Delta - \frac{\lVert g\rVert^2}{2L}")),
-            ("PL inequality", Shown(None, r"\tfrac12\lVert g\rVert^2 \ge \mu\,\Delta", text="½‖g‖² ≥ μΔ")),
-            ("substitute ‖g‖² ≥ 2μΔ", Shown(pl_bound, r"\Delta - \frac{\mu}{L}\Delta")),
-            ("contraction of the gap per step", Shown(rate, r"1 - \frac{\mu}{L}")),
+            (
+                "descent lemma, η = 1/L: Δₜ₊₁ ≤",
+                Shown(after, display=sp.Add(gap, -frac(g_norm**2, U(2, L)), evaluate=False)),
+            ),
+            ("PL inequality (assumed)", Shown(None, r"\tfrac12\lVert g\rVert^2 \ge \mu\,\Delta", text="½‖g‖² ≥ μΔ")),
+            ("substitute ‖g‖² ≥ 2μΔ", Shown(pl_bound, display=sp.Add(gap, -U(frac(mu, L), gap), evaluate=False))),
+            ("contraction of the gap per step", Shown(rate, display=one_minus(frac(mu, L)))),
         ],
         {"rate": rate},
         "Polyak (1963); Karimi, Nutini and Schmidt (2016), Thm 1",
@@ -253,14 +293,14 @@ def nonconvex_stationarity():
     bound_eta = sp.solve(sp.Eq(T * per_unit * min_g2, f0_gap), min_g2)[0]
     bound = sp.simplify(bound_eta.subs(eta, 1 / L))
     return Derivation(
-        "Gradient descent on an L-smooth function, no convexity: a stationary point at rate 1/T",
+        "Gradient descent on an L-smooth function, no convexity: min ‖∇L‖² = O(1/T), so ‖∇L‖ ≤ ε within O(1/ε²) steps",
         [
             (
                 "descent lemma per step: L(θₜ) − L(θₜ₊₁) ≥ c‖gₜ‖² with c",
-                Shown(per_unit, r"\eta\left(1 - \frac{L\eta}{2}\right)"),
+                Shown(per_unit, display=U(eta, one_minus(frac(U(L, eta), 2)))),
             ),
             (
-                "sum over t < T (telescopes), Δ₀ = L(θ₀) − L*",
+                "sum over t < T (telescopes), Δ₀ = L(θ₀) − L* (by hand)",
                 Shown(
                     None,
                     r"c \sum_{t<T} \lVert g_t\rVert^2 \le L(\theta_0) - L(\theta_T) \le \Delta_0,"
@@ -268,8 +308,11 @@ def nonconvex_stationarity():
                     text="c·Σ‖gₜ‖² ≤ L(θ₀) − L(θ_T) ≤ Δ₀ and Σ‖gₜ‖² ≥ T·min‖gₜ‖²",
                 ),
             ),
-            ("so min ‖gₜ‖² is at most", Shown(bound_eta, r"\frac{\Delta_0}{T\,\eta\left(1 - \frac{L\eta}{2}\right)}")),
-            ("with η = 1/L", Shown(bound, r"\min_{t<T}\lVert g_t\rVert^2 \le \frac{2 L \Delta_0}{T}")),
+            (
+                "so min ‖gₜ‖² is at most",
+                Shown(bound_eta, display=frac(f0_gap, U(T, eta, one_minus(frac(U(L, eta), 2))))),
+            ),
+            ("with η = 1/L", Shown(bound, display=frac(U(2, L, f0_gap), T), lhs=r"\min_{t<T}\lVert g_t\rVert^2 \le ")),
         ],
         {"bound": bound, "bound_eta": bound_eta, "Delta_0": f0_gap},
         "Nesterov (2004), Introductory Lectures, §1.2.3; Garrigos and Gower (2023), §3",
