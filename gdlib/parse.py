@@ -8,16 +8,26 @@ Python). It is checked in four stages, and anything outside them raises :class:`
 shows the text with a caret under the offending part:
 
 1. characters: ASCII only (Python's parser would NFKC-normalise look-alikes such as ``ｘ`` or ``𝑥`` into
-   ``x``), and only letters, digits, spaces and ``+ - * / ^ ( ) . ,``; at most :data:`MAX_LENGTH` of them;
+   ``x``), and only letters, digits, spaces and ``+ - * / ^ ( ) . , _`` (the underscore because Python
+   reads ``1_000`` as 1000; hexadecimal, octal and binary literals are refused at stage 3); at most
+   :data:`MAX_LENGTH` of them;
 2. syntax: ``^`` becomes ``**`` and Python's :mod:`ast` parses the text as one expression;
 3. the tree: only numbers, the named variables, the constants ``pi`` and ``e``, + − × ÷, powers and calls
    of the functions in :data:`FUNCTIONS` (one positional argument each) are admitted; at most
    :data:`MAX_DEPTH` levels and :data:`MAX_NODES` nodes; literals at most :data:`MAX_NUMBER` in size;
    a constant exponent at most :data:`MAX_EXPONENT`; every constant sub-expression is evaluated in floating
    point first, so that an overflow (``9^9^9``) or a division by zero is refused *before* SymPy, which
-   would evaluate ``9**9**9`` exactly, in C, where nothing can interrupt it;
-4. the SymPy expression is built from the checked tree node by node; one that is undefined or complex
-   (``log(0)``, ``sqrt(-1)``) is refused.
+   would evaluate ``9**9**9`` exactly, in C, where nothing can interrupt it; and, since a harmless float
+   value can hide a huge exact one (``((2/3)^100)^100`` is about 1e-3522 but has 30,000 digits as an
+   exact fraction), every node also carries an upper bound on the digits of its exact value (digits add
+   under + − × ÷ and multiply by the exponent under a power), refused above :data:`MAX_DIGITS`;
+4. the SymPy expression is built from the checked tree node by node; a node that is undefined or complex
+   (``log(0)``, ``sqrt(-1)``, ``1/sin(pi)``), or whose combined exponents exceed :data:`MAX_EXPONENT`
+   (``(x^10)^11`` is ``x^110``), is refused with a caret under it. Any other exception of these stages
+   (SymPy's, Python's digit limit…) also becomes a :class:`ParseError`.
+
+The only code ever executed is what ``lambdify`` prints from the checked SymPy expression: numbers, the
+variable names and numpy functions.
 
 **Non-smooth functions.** The variables are real SymPy symbols, so ``abs(x)`` differentiates to
 ``sign(x)``. Its second derivative, ``2 δ(x)``, is a distribution, not a number: the Hessian is reported
@@ -40,6 +50,8 @@ MAX_NODES = 300  #: nodes of the syntax tree
 MAX_NUMBER = 1e15  #: largest literal
 MAX_EXPONENT = 100  #: largest constant exponent |p| in a**p
 MAX_CONSTANT = 1e100  #: largest value of a constant sub-expression
+MAX_DIGITS = 2000  #: largest bound on the digits of a sub-expression's exact value (numerator + denominator)
+_NEAR_BOUNDARY = 1e-12  #: float rounding this close to a domain boundary (sqrt(-1e-16)) is left to SymPy
 
 #: The functions a formula may call, with the numpy function that evaluates a constant argument.
 FUNCTIONS = {
@@ -70,14 +82,23 @@ class ParseError(ValueError):
     """
 
     def __init__(self, text, reason, start=None, end=None):
+        if start is not None:  # a caret on a leading blank moves to the first character; at most one past the end
+            start = min(start, len(text))
+            while start < len(text) and text[start].isspace() and not text[:start].strip():
+                start += 1
+            end = max(start + 1, end if end is not None else start + 1)
         self.text, self.reason, self.position = text, reason, start
         shown = "".join(c if c.isascii() and c.isprintable() else "?" for c in text)
-        shown = shown if len(shown) <= 120 else shown[:117] + "..."
-        if start is None or start >= len(shown):
+        lo = 0  # a long text is shown as a window of 114 characters around the offending part
+        if len(shown) > 120:
+            lo = 0 if start is None else max(0, min(start - 40, len(shown) - 114))
+            shown = ("..." if lo else "") + shown[lo : lo + 114] + ("..." if lo + 114 < len(text) else "")
+            lo -= 3 if lo else 0
+        if start is None:
             message = f"{reason}\n    {shown}"
         else:
-            width = max(1, min(end if end is not None else start + 1, len(shown)) - start)
-            message = f"{reason} (at column {start + 1})\n    {shown}\n    {' ' * start}{'^' * width}"
+            width = max(1, min(end, len(shown) + lo) - start)
+            message = f"{reason} (at column {start + 1})\n    {shown}\n    {' ' * (start - lo)}{'^' * width}"
         super().__init__(message)
 
 
@@ -110,7 +131,12 @@ def _parse_tree(text):
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
         offset = len(source) - len(source.lstrip())
-        column = None if exc.offset is None else columns[min(offset + exc.offset - 1, len(columns) - 1)]
+        if exc.offset is None:
+            column = None
+        elif exc.offset == 0:  # Python's way of saying "at the end of the input": one past the last character
+            column = len(text.rstrip())
+        else:
+            column = columns[min(offset + exc.offset - 1, len(columns) - 1)]
         raise ParseError(text, f"not a formula: {exc.msg}", column) from None
     except (MemoryError, RecursionError, ValueError, OverflowError) as exc:
         raise ParseError(text, f"the formula cannot be parsed ({type(exc).__name__})") from None
@@ -131,11 +157,25 @@ class _Checker:
 
     def __init__(self, text, variables, span):
         self.text, self.variables, self.span, self.nodes = text, variables, span, 0
+        self.digits = {}  # id(node): upper bound on the digits of the node's exact value
+
+    def check(self, node, depth=1):
+        value = self._check(node, depth)
+        if self.digits.get(id(node), 0) > MAX_DIGITS:
+            self.fail(
+                node,
+                f"this part would have more than {MAX_DIGITS} digits if computed exactly "
+                "(exact fractions and powers of powers grow fast)",
+            )
+        return value
+
+    def size(self, node):
+        return self.digits.get(id(node), 0)
 
     def fail(self, node, reason):
         raise ParseError(self.text, reason, *self.span(node))
 
-    def check(self, node, depth=1):
+    def _check(self, node, depth):
         self.nodes += 1
         if self.nodes > MAX_NODES:
             self.fail(node, f"the formula has more than {MAX_NODES} parts")
@@ -145,25 +185,36 @@ class _Checker:
             value = node.value
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 self.fail(node, f"only numbers are allowed as constants, not {type(value).__name__}")
-            if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+            # an int is compared exactly: float() of an int with 310 digits or more raises OverflowError
+            if (isinstance(value, float) and not math.isfinite(value)) or abs(value) > MAX_NUMBER:
                 self.fail(node, f"numbers must be at most {MAX_NUMBER:.0e} in size")
+            literal = self.text[slice(*self.span(node))].lower()
+            if isinstance(value, int) and literal.startswith(("0x", "0o", "0b")):
+                self.fail(node, "only decimal numbers are allowed (not hexadecimal, octal or binary)")
+            self.digits[id(node)] = sum(c.isdigit() for c in repr(value))
             return float(value)
         if isinstance(node, ast.Name):
             if node.id in self.variables:
                 return None
             if node.id in CONSTANTS:
+                self.digits[id(node)] = 1
                 return CONSTANTS[node.id]
             if node.id in FUNCTIONS:
                 self.fail(node, f"the function {node.id} needs an argument: {node.id}(...)")
             self.fail(node, f"unknown name {node.id!r}: the variables are {', '.join(self.variables)}")
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
             value = self.check(node.operand, depth + 1)
+            self.digits[id(node)] = self.size(node.operand)
             return None if value is None else (-value if isinstance(node.op, ast.USub) else value)
         if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
             a = self.check(node.left, depth + 1)
             b = self.check(node.right, depth + 1)
             if isinstance(node.op, ast.Pow) and b is not None and abs(b) > MAX_EXPONENT:
                 self.fail(node.right, f"exponents must be at most {MAX_EXPONENT} in size")
+            if isinstance(node.op, ast.Pow) and b is not None:  # (p/q)^n has about n times the digits of p/q
+                self.digits[id(node)] = self.size(node.left) * max(1, math.ceil(abs(b))) + self.size(node.right)
+            else:  # (a/b) ∘ (c/d) has at most the digits of a, b, c, d and one more
+                self.digits[id(node)] = self.size(node.left) + self.size(node.right) + 1
             if a is None or b is None:
                 return None
             return self.fold(node, a, b)
@@ -186,6 +237,7 @@ class _Checker:
         if isinstance(arg, ast.Starred):
             self.fail(arg, f"{name}() takes no starred argument")
         value = self.check(arg, depth + 1)
+        self.digits[id(node)] = self.size(arg) + 1
         if value is None:
             return None
         try:
@@ -193,13 +245,22 @@ class _Checker:
         except OverflowError:
             self.fail(node, f"this constant is larger than {MAX_CONSTANT:.0e}")
         except ValueError:
-            self.fail(node, f"{name}({value:g}) is not a real number")
+            # sqrt(-sin(pi)) is sqrt(-1.2e-16) in floating point but sqrt(0) exactly: leave it to SymPy
+            if name == "sqrt" and -_NEAR_BOUNDARY < value < 0:
+                result = 0.0
+            elif name in ("asin", "acos") and abs(value) - 1 < _NEAR_BOUNDARY:
+                result = float(FUNCTIONS[name](math.copysign(1.0, value)))
+            else:
+                self.fail(node, f"{name}({value:g}) is not a real number")
         return self.bounded(node, result)
 
     def fold(self, node, a, b):
         """The float value of a constant a ∘ b, refused when it is undefined, complex or too large."""
         if isinstance(node.op, ast.Pow) and a < 0 and b != int(b):
-            self.fail(node, "a negative number to a fractional power is not a real number")
+            if a > -_NEAR_BOUNDARY and b > 0:  # float rounding of an exact 0: leave it to SymPy
+                a = 0.0
+            else:
+                self.fail(node, "a negative number to a fractional power is not a real number")
         if (isinstance(node.op, ast.Div) and b == 0) or (isinstance(node.op, ast.Pow) and a == 0 and b < 0):
             self.fail(node, "division by zero")
         try:
@@ -239,16 +300,43 @@ class _Checker:
             ast.JoinedStr: "an f-string",
             ast.Tuple: "a tuple",
         }
-        if isinstance(node, ast.BinOp):
-            return f"the operator {type(node.op).__name__}"
-        if isinstance(node, ast.UnaryOp):
-            return f"the operator {type(node.op).__name__}"
+        operators = {
+            ast.FloorDiv: "// (integer division)", ast.Mod: "% (remainder)", ast.MatMult: "@",
+            ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "the bitwise ^ (write powers as ^ or **)",
+            ast.LShift: "<<", ast.RShift: ">>", ast.Not: "not", ast.Invert: "~",
+        }  # fmt: skip
+        if isinstance(node, (ast.BinOp, ast.UnaryOp)):
+            return f"the operator {operators.get(type(node.op), type(node.op).__name__)}"
+        if isinstance(node, ast.Call):
+            return "the result of a call"
         return names.get(type(node), type(node).__name__)
 
 
-def _to_sympy(node, symbols):
-    """The SymPy expression of a checked tree, built node by node (no text is ever handed to SymPy)."""
+def _to_sympy(node, symbols, fail=None):
+    """The SymPy expression of a checked tree, built node by node (no text is ever handed to SymPy); each
+    node is refused through ``fail(node, reason)`` when it is undefined, complex, or its exponents, combined
+    by SymPy ((x^10)^11 = x^110, x^60·x^60 = x^120), exceed MAX_EXPONENT."""
     import sympy as sp
+
+    def fail_at(n, reason):
+        if fail is None:
+            raise ValueError(reason)
+        fail(n, reason)
+
+    def checked(n, expr):
+        if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+            fail_at(n, "this part is undefined (a division by zero, or the log of 0?)")
+        if expr.has(sp.I):
+            fail_at(n, "this part is not a real number (a square root or log of a negative number, an acos beyond ±1?)")
+        if isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Pow, ast.Mult, ast.Div)):
+            for p in expr.atoms(sp.Pow):
+                if p.exp.is_Number and abs(p.exp) > MAX_EXPONENT:
+                    fail_at(
+                        n,
+                        f"exponents must be at most {MAX_EXPONENT} in size, also once powers of powers "
+                        f"and products are combined (this part has the power {sp.sstr(p)})",
+                    )
+        return expr
 
     functions = {
         "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "asin": sp.asin, "acos": sp.acos, "atan": sp.atan,
@@ -257,6 +345,9 @@ def _to_sympy(node, symbols):
     }  # fmt: skip
 
     def build(n):
+        return checked(n, build_node(n))
+
+    def build_node(n):
         if isinstance(n, ast.Constant):
             return sp.Integer(n.value) if isinstance(n.value, int) else sp.Float(repr(n.value))
         if isinstance(n, ast.Name):
@@ -339,8 +430,13 @@ def parse_function(text, variables=("x", "y")):
     variables = _check_variables(variables)
     _check_characters(text)
     node, span = _parse_tree(text)
-    _Checker(text, variables, span).check(node)
-    return ParsedFunction(text, variables, node)
+    try:
+        _Checker(text, variables, span).check(node)
+    except ParseError:
+        raise
+    except Exception as exc:  # a bug or an unforeseen limit of the checks: still a ParseError
+        raise ParseError(text, f"the formula cannot be checked ({type(exc).__name__}: {exc})") from None
+    return ParsedFunction(text, variables, node, span)
 
 
 class ParsedFunction(Problem):
@@ -359,24 +455,28 @@ class ParsedFunction(Problem):
     [0.0, nan]
     """
 
-    def __init__(self, text, variables, node):
+    def __init__(self, text, variables, node, span=None):
         import sympy as sp
 
         self.text, self.variables, self.d = text, variables, len(variables)
         self.symbols = {v: sp.Symbol(v, real=True) for v in variables}
         xs = [self.symbols[v] for v in variables]
-        try:
-            expr = _to_sympy(node, self.symbols)
-        except (RecursionError, MemoryError, OverflowError) as exc:
-            raise ParseError(text, f"the formula cannot be built ({type(exc).__name__})") from None
-        if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or expr.has(sp.I):
-            raise ParseError(text, f"the formula is undefined or complex: it simplifies to {sp.sstr(expr)}")
-        self.expr = expr
-        self.gradient = sp.Matrix([sp.diff(expr, v) for v in xs])
-        self.hessian = sp.hessian(expr, xs)
-        self._f = sp.lambdify(xs, expr, "numpy")
-        self._grad = sp.lambdify(xs, list(self.gradient), "numpy")
-        self._hess = sp.lambdify(xs, list(_undefined_at_kinks(self.hessian)), "numpy")
+
+        def fail(n, reason):
+            raise ParseError(text, reason, *(span(n) if span is not None else (None, None)))
+
+        try:  # every exception of SymPy or of the compiler becomes a ParseError
+            expr = _to_sympy(node, self.symbols, fail)
+            self.expr = expr
+            self.gradient = sp.Matrix([sp.diff(expr, v) for v in xs])
+            self.hessian = sp.hessian(expr, xs)
+            self._f = sp.lambdify(xs, expr, "numpy")
+            self._grad = sp.lambdify(xs, list(self.gradient), "numpy")
+            self._hess = sp.lambdify(xs, list(_undefined_at_kinks(self.hessian)), "numpy")
+        except ParseError:
+            raise
+        except Exception as exc:
+            raise ParseError(text, f"the formula cannot be built ({type(exc).__name__}: {exc})") from None
 
     def _evaluate(self, fn, x, shape):
         x = self._x(x)

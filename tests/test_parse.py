@@ -2,6 +2,7 @@
 give f, ∇f and ∇²f that agree with independent numpy formulas and with finite differences; random trees and
 random garbage never escape as anything but ParseError."""
 
+import os
 import re
 import sys
 import time
@@ -22,10 +23,16 @@ _WATCHED = ("exec", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "subpr
 
 def _hook(event, args):
     if _ARMED[0] and event.startswith(_WATCHED):
+        code = args[0] if event == "exec" and args else None
+        if getattr(code, "co_name", None) == "<module>" and os.path.isfile(getattr(code, "co_filename", "")):
+            return  # SymPy importing one of its own modules on first use (sin(pi), say): not the text
         EVENTS.append(event)
 
 
 sys.addaudithook(_hook)
+# SymPy and mpmath generate some functions with exec when they are first imported; import them before the
+# hook is ever armed, so that it sees only what parsing does (gdlib imports SymPy lazily, on first parse)
+import sympy  # noqa: E402
 
 
 def refused(text, variables=("x", "y")):
@@ -134,6 +141,30 @@ HOSTILE = [
     "sqrt(-1)",
     "(-8)^(1/3)",
     "acos(2)",
+    # constants whose float value is harmless but whose exact value has thousands to millions of digits
+    # (review items 1 and 2: before the digit bound these froze the kernel for 2.7 s to over 240 s, or
+    # escaped as OverflowError / Python's 4300-digit ValueError)
+    "(((2/3)^100)^100)^100*x",
+    "((((2/3)^100)^100)^100)^100*x",
+    "((2^-100)^100)^100*x",
+    "(((2^-100)^100)^100)^100*x",
+    "((1000001/1000000)^100)^100*x",
+    "(((1000001/1000000)^100)^100)^100*x",
+    "((2/3*x)^100)^100",
+    "1" * 400,
+    "1" * 330 + " + x",
+    # undefined exactly though finite in floating point; exponents that grow once SymPy combines them
+    "1/sin(pi) + x",
+    "tan(pi/2) + x",
+    "log(cos(pi/2)) + x",
+    "(x^10)^11",
+    "x^60*x^60",
+    "((x^100)^100)^100",
+    "(" * 10 + "x^100" + ")^100" * 10,
+    # non-decimal literals
+    "0x10 + x",
+    "1 + 0b11*x",
+    "0o17*y",
     # deep nesting and size
     "(" * 300 + "x" + ")" * 300,
     "-" * 200 + "x",
@@ -222,6 +253,74 @@ def test_message_points_at_the_offending_part(text, reason, column):
         assert caret_line.index("^") - 4 == column - 1  # the caret under the offending character
 
 
+@pytest.mark.parametrize(
+    "text, reason, column",
+    [
+        ("x + (((2/3)^100)^100)^100", "more than 2000 digits", 6),
+        ("y + " + "1" * 330 + " + x", "numbers must be at most", 5),
+        ("x + 1/sin(pi)", "undefined", 5),
+        ("y + tan(pi/2)", "undefined", 5),
+        ("y + (x^10)^11", "x\\*\\*110", 5),
+        ("y + 0x10", "only decimal numbers", 5),
+    ],
+)
+def test_exact_size_and_exactly_undefined_parts_are_refused_with_a_caret(text, reason, column):
+    error, _, seconds = refused(text)
+    assert seconds < 1.0
+    assert re.search(reason, str(error)), str(error)
+    assert error.position == column - 1
+
+
+@pytest.mark.parametrize(
+    "text, column, reason",
+    [
+        ("x +", 4, "not a formula"),  # end of input: the caret one past the last character
+        ("   x +", 7, "not a formula"),
+        ("x + " * 40 + "x $", 163, "character '\\$'"),  # beyond the first 120 characters: a window around it
+        ("sin(x)(y)", 1, "the result of a call cannot be called"),
+        ("x // y", 1, "integer division"),
+        ("not x", 1, "the operator not "),
+    ],
+)
+def test_caret_at_the_end_beyond_120_characters_and_words_for_operators(text, column, reason):
+    error, _, _ = refused(text)
+    message = str(error)
+    assert re.search(reason, message), message
+    assert error.position == column - 1
+    shown, caret = message.splitlines()[-2:]
+    assert caret.endswith("^") or caret.rstrip().endswith("^")
+    at = caret.index("^") - 4
+    assert at == len(shown) - 4 or shown[4 + at] == text[column - 1]  # the caret under the offending character
+
+
+def test_any_exception_of_the_checks_or_of_sympy_becomes_parse_error(monkeypatch):
+    import gdlib.parse as parse
+
+    def broken(self, node, a, b):
+        raise OverflowError("an unforeseen overflow")
+
+    monkeypatch.setattr(parse._Checker, "fold", broken)
+    error, _, _ = refused("x + 2*3")
+    assert "OverflowError" in str(error)
+    monkeypatch.undo()
+
+    def too_many_digits(*args, **kwargs):
+        raise ValueError("Exceeds the limit (4300 digits) for integer string conversion")
+
+    monkeypatch.setattr(sympy, "lambdify", too_many_digits)
+    error, _, _ = refused("x + 2")
+    assert "4300 digits" in str(error)
+
+
+def test_the_digit_bound_leaves_ordinary_formulas_alone():
+    assert float(gd.parse_function("(2/3)^100*x").f([1.0, 0.0])) == pytest.approx((2 / 3) ** 100)
+    assert float(gd.parse_function("1.5^100*x + y").f([1.0, 0.0])) == pytest.approx(1.5**100)
+    assert gd.parse_function("(x^2 + y^2 + 2*x*y + 3)^100").d == 2
+    assert float(gd.parse_function("(x^10)^10").f([2.0, 0.0])) == 2.0**100
+    # exactly 0 though sqrt(-1.2e-16) in floating point: SymPy decides, and it is x
+    assert float(gd.parse_function("sqrt(-sin(pi)) + x").f([3.0, 0.0])) == 3.0
+
+
 def test_limits_are_enforced_at_their_boundaries():
     depth_ok = "-" * (MAX_DEPTH - 1) + "x"
     assert gd.parse_function(depth_ok).f([2.0, 0.0]) == (-2.0 if (MAX_DEPTH - 1) % 2 else 2.0)
@@ -283,7 +382,7 @@ VALID = [
     ("-x - -y + +x", lambda x, y: -x + y + x),
     ("2^x * 3^-y", lambda x, y: 2.0**x * 3.0 ** (-y)),
     ("x^2^1", lambda x, y: x**2),
-    ("1_000 * x + 0x10 * y", lambda x, y: 1000 * x + 16 * y),
+    ("1_000 * x + 16 * y", lambda x, y: 1000 * x + 16 * y),
     ("7", lambda x, y: 7 + 0 * x),
 ]
 

@@ -78,7 +78,7 @@ def test_typing_a_function_redraws_and_typesets_it(playground_page):
             arg=math.element_handle(),
             timeout=15_000,
         )
-        notebook_panel(page).get_by_text("measured rate").first.wait_for(timeout=5_000)  # the race's table
+        notebook_panel(page).locator(".widget-html th", has_text="measured rate").first.wait_for(timeout=5_000)
     except Exception:
         shot_on_failure(page, "typing")
         raise
@@ -101,6 +101,20 @@ def test_hostile_text_is_refused_in_the_page(playground_page):
         page.wait_for_timeout(500)
         assert image.get_attribute("src") == before, "a refused text changed the picture"
         assert not Path("/tmp/pwned").exists()
+        # a formula whose exact value would have 30,000+ digits: refused at once, with its message shown
+        start = time.perf_counter()
+        box.fill("(((2/3)^100)^100)^100*x + y")
+        box.press("Enter")
+        digits = notebook_panel(page).locator(".widget-html pre").filter(has_text="digits if computed exactly")
+        digits.wait_for(timeout=15_000)
+        assert time.perf_counter() - start < 5.0 and "^" in digits.inner_text()
+        # a literal too long for a float (it used to escape as OverflowError, past the widget)
+        box.fill("1" * 330 + " + x")
+        box.press("Enter")
+        notebook_panel(page).locator(".widget-html pre").filter(has_text="numbers must be at most").wait_for(
+            timeout=15_000
+        )
+        assert image.get_attribute("src") == before, "a refused text changed the picture"
     except Exception:
         shot_on_failure(page, "hostile")
         raise
