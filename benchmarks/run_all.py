@@ -48,8 +48,8 @@ def main():
     row(
         "playground: slider move (4 optimizers x 200 steps + redraw)",
         f"{play['slider'] * 1e3:.1f} ms",
-        "≤ 50 ms",
-        play["slider"] <= 0.050,
+        "≤ 30 ms",
+        play["slider"] <= 0.030,
     )
     row(
         "playground: a new function (parse, derive, race, redraw)",
