@@ -28,7 +28,7 @@ def exact_step(problem, x, g):
     A = getattr(problem, "A", None)
     if A is None:
         raise ValueError(f"the exact line search needs a Quadratic (got {problem!r}); use line_search='armijo'")
-    gAg = np.einsum("...i,ij,...j->...", g, A, g)
+    gAg = np.einsum("...i,ij,...j->...", g, np.asarray(A, dtype=np.result_type(g)), g)
     return np.sum(g * g, axis=-1) / gAg
 
 
@@ -38,7 +38,7 @@ def _backtrack(f, x, g, f0, lr0, c, shrink, max_halvings):
     f(θ) ≤ f(θ), and accepting it would hide a failed search. ``found`` is False for a run where none of
     the ``max_halvings + 1`` trials passed (and True where g = 0: there is nothing to search)."""
     slope = np.sum(g * g, axis=-1)
-    eta = np.full(np.shape(f0), float(lr0))
+    eta = np.full(np.shape(f0), float(lr0), dtype=np.result_type(g))
     too_long = slope > 0
     for _ in range(max_halvings + 1):
         f_trial = f(x - eta[..., None] * g)
@@ -132,7 +132,7 @@ class SteepestDescent(Optimizer):
             found = np.ones(np.shape(eta), dtype=bool)
         else:
             eta, found = _backtrack(oracle.f, x, g, oracle.f(x), self.lr, self.c, self.shrink, int(self.max_halvings))
-        eta = np.where((np.sum(g * g, axis=-1) == 0) | ~found, 0.0, eta)  # stationary, or no step found: stay
+        eta = np.where((np.sum(g * g, axis=-1) == 0) | ~found, 0.0, eta).astype(np.result_type(g), copy=False)
         return x - eta[..., None] * g, SteepestDescentState(state.t + 1, eta[()], ~found)
 
 

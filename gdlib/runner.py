@@ -25,6 +25,7 @@ __all__ = ["run", "RunResult", "StepInfo", "STATUSES", "minibatches"]
 STATUSES = (
     "converged (gradient norm)",
     "converged (change in loss)",
+    "converged (no further decrease)",
     "step budget reached",
     "diverged",
     "line search failed",
@@ -136,7 +137,7 @@ class StepInfo(NamedTuple):
     t: int  #: the step index
     x: Any  #: the iterate θ_t
     g: Any  #: the gradient the step uses (mini-batch, clipped), or the full gradient at the end
-    oracle: Oracle  #: a full-batch oracle at θ_t, whose evaluations are not counted in the run's
+    oracle: Oracle  #: a full-batch oracle at θ_t, whose evaluations are not counted in the run's nfev/ngev/nhev
     state: Any  #: the optimizer's state
 
 
@@ -266,13 +267,157 @@ def _where(active, new, old, run_ndim):
     return tree.tree_map(pick, new, old)
 
 
+def _inner(state, name):
+    """``state.name``, looked up through wrapper states (``inner_state`` of Accumulate, Lookahead and EMA,
+    ``base_state`` of SAM) down to the optimizer that has it; None when none has it."""
+    while state is not None:
+        value = getattr(state, name, None)
+        if value is not None:
+            return value
+        state = getattr(state, "inner_state", getattr(state, "base_state", None))
+    return None
+
+
 def _lr_of(opt, state, t):
-    """The step size of the step just taken: a line search's choice (``state.lr``) or ``opt.lr_at(t)``."""
-    chosen = getattr(state, "lr", None)
+    """The step size of the step just taken: a line search's choice (``state.lr``, also inside a wrapper's
+    state), 0 when the optimizer stayed put, or ``opt.lr_at(t)``."""
+    if _inner(state, "status") in _STAYED:
+        return 0.0
+    chosen = _inner(state, "lr")
     if chosen is not None:
         return chosen
     lr_at = getattr(opt, "lr_at", None)
     return lr_at(t) if lr_at is not None else np.nan
+
+
+# what an optimizer's ``state.status`` (L-BFGS) may say about a step it did not take, and how run reports it
+_STAYED = {
+    "converged": ("converged (gradient norm)", ": the optimizer's own test ‖g‖∞ ≤ tolerance_grad held"),
+    "no descent": ("converged (no further decrease)", ": the slope along the search direction is ≥ −tolerance_change"),
+}
+
+
+_ROUNDING = ": the line search found no lower point and ‖g‖ ≤ √ε·max(1, |L|) (rounding level)"
+
+
+def _at_rounding_level(problem, x, g_norm):
+    """Per run: ‖g‖ ≤ √ε·max(1, |L(θ)|), ε the machine epsilon of θ's dtype, where a failed line search
+    means that L cannot decrease any further in floating point rather than that the method broke down."""
+    eps = np.finfo(np.result_type(tree.leaves(x)[0])).eps
+    return np.asarray(g_norm <= np.sqrt(eps) * np.maximum(1.0, np.abs(problem.f(x))))
+
+
+def _stop_diverged(status, t, norm, limit, skip, scale_used, compute_dtype):
+    """Stop the runs whose step gradient norm says divergence: not finite or above ``limit``. On a step
+    skipped by dynamic loss scaling only a finite norm above the limit counts, or a non-finite one when the
+    scale used was already ≤ 1 (the overflow is then the gradient's own, not the scale's)."""
+    if not skip:
+        bad = ~(np.isfinite(norm) & (norm <= limit))
+    elif scale_used <= 1.0:
+        bad = ~np.isfinite(norm)
+    else:
+        bad = np.isfinite(norm) & (norm > limit)
+    bad = bad & status.active
+    if not np.any(bad):
+        return
+    if "diverged" in status.first:
+        detail = ""
+    elif skip and scale_used <= 1.0:
+        detail = f": the gradient overflows {compute_dtype} with the loss scale at {scale_used:g} ≤ 1"
+    else:
+        detail = _divergence_detail(norm, bad, limit)
+    status.stop(bad, "diverged", t, detail)
+
+
+def _stop_by_state(status, t, state, problem, x, g_norm):
+    """Stop the runs the optimizer's state (or the inner state of a wrapper) says are done: L-BFGS stayed
+    by its own test, or a line search failed (converged when ‖g‖ is at rounding level)."""
+    stayed = _STAYED.get(_inner(state, "status"))
+    if stayed is not None:
+        status.stop(np.ones(status.active.shape, dtype=bool), stayed[0], t, stayed[1])
+    failed = _inner(state, "failed")
+    if failed is not None and np.any(failed):
+        failed = np.broadcast_to(np.asarray(failed, dtype=bool), status.active.shape)
+        status.stop(failed & _at_rounding_level(problem, x, g_norm), "converged (no further decrease)", t, _ROUNDING)
+        status.stop(failed, "line search failed", t, ": no step length satisfied the line search's condition")
+
+
+def _check_opt_and_problem(opt, problem):
+    """Refuse an optimizer class, something that is not an optimizer, and a problem without a dimension
+    (the usual slip: opt and problem swapped, or the function L passed instead of the problem)."""
+    if isinstance(opt, type):
+        raise TypeError(f"opt is the class {opt.__name__}; pass an instance such as gd.{opt.__name__}(lr=0.1)")
+    if not (callable(getattr(opt, "init", None)) and callable(getattr(opt, "step", None))):
+        hint = "; did you swap opt and problem?" if hasattr(opt, "grad") else ""
+        raise TypeError(f"opt must be a gdlib optimizer such as gd.SGD(lr=0.1) (got {type(opt).__name__}){hint}")
+    sized = getattr(problem, "d", None) is not None or getattr(problem, "shapes", None) is not None
+    if isinstance(problem, type) or not sized or not callable(getattr(problem, "grad", None)):
+        hint = "; did you swap opt and problem?" if hasattr(problem, "init") and hasattr(problem, "step") else ""
+        raise TypeError(
+            f"problem must be a gdlib problem with d, f and grad such as gd.Quadratic.from_condition(10.0) "
+            f"(got {getattr(problem, '__name__', type(problem).__name__)}){hint}"
+        )
+
+
+def _check_schedules(opt, steps):
+    """Refuse, before the first step, a schedule of ``opt`` (or of an optimizer it wraps) that ends before
+    the last step t = steps − 1 the run can take (Accumulate's inner optimizer takes one step per k)."""
+    from dataclasses import fields, is_dataclass
+
+    from .optimizers.wrappers import Accumulate
+
+    for f in fields(opt) if is_dataclass(opt) else ():
+        value = getattr(opt, f.name)
+        if f.name in ("inner", "base") and hasattr(value, "init"):
+            inner_steps = -(-steps // opt.k) if isinstance(opt, Accumulate) else steps
+            _check_schedules(value, inner_steps)
+            continue
+        for v in value if isinstance(value, tuple) else (value,):
+            last = getattr(v, "_last_step", None)
+            if callable(v) and last is not None and last < steps - 1:
+                raise ValueError(
+                    f"{type(opt).__name__}'s {f.name} schedule ends at step {last} but the run takes up to "
+                    f"{steps} steps (t = 0 … {steps - 1}): make the schedule longer or take fewer steps"
+                )
+
+
+def _full_batch(opt):
+    """The optimizer (``opt`` or one it wraps) that is a full-batch method, or None."""
+    while opt is not None:
+        if getattr(opt, "full_batch", False):
+            return opt
+        opt = getattr(opt, "inner", getattr(opt, "base", None))
+    return None
+
+
+def _check_hyperparameters(opt, x, run_ndim):
+    """Per-run array hyperparameters must fit the runs: on flat θ they must broadcast against θ's shape; on
+    structured parameters they must have the run shape R or (*R, 1) (an elementwise optimizer then applies
+    them per run to every array) and are refused by optimizers that take the whole tree at once."""
+    from .optimizers._base import _hyperparameter_arrays, per_run_shape
+
+    inner = getattr(opt, "inner", getattr(opt, "base", None))
+    if inner is not None and hasattr(inner, "init"):
+        _check_hyperparameters(inner, x, run_ndim)
+    for label, _, _, a in _hyperparameter_arrays(opt):
+        if not tree.is_tree(x):
+            try:
+                fits = np.broadcast_shapes(a.shape, x.shape) == x.shape
+            except ValueError:
+                fits = False
+            if not fits:
+                runs = x.shape[:run_ndim]
+                raise ValueError(
+                    f"{label} has shape {a.shape}, which does not fit θ of shape {x.shape}: a per-run "
+                    f"hyperparameter must have shape {runs + (1,)}"
+                )
+        elif opt.elementwise:
+            per_run_shape(label, a, tree.leaves(x)[0], run_ndim)
+        else:
+            raise ValueError(
+                f"{type(opt).__name__} takes structured parameters as a whole and accepts no per-run "
+                f"{label} (got shape {a.shape}); run the settings separately"
+            )
 
 
 def _low_precision_grad(oracle, x, compute_dtype, loss_scale, scaler, scaler_state):
@@ -283,11 +428,11 @@ def _low_precision_grad(oracle, x, compute_dtype, loss_scale, scaler, scaler_sta
     from .precision import mixed_precision_grad, round_to
 
     if scaler is None:
-        return mixed_precision_grad(oracle.grad, x, compute_dtype, loss_scale), False, None
+        return mixed_precision_grad(oracle.grad, x, compute_dtype, loss_scale), False, None, None
     g = oracle.grad(round_to(x, compute_dtype))
     scaled = round_to(scaler.scale(g, scaler_state), compute_dtype)
     g, found_inf = scaler.unscale(scaled, scaler_state)
-    return g, bool(np.any(found_inf)), scaler.update(scaler_state, found_inf)
+    return g, bool(np.any(found_inf)), scaler.update(scaler_state, found_inf), float(np.max(scaler_state.scale))
 
 
 def run(
@@ -323,8 +468,24 @@ def run(
     - ‖g_t‖ is not finite or exceeds ``diverge_above`` — *diverged* (the message names the step). With
       ``clip_norm`` the clipped norm is tested, so a clipped run diverges only through non-finite values;
     - the budget of ``steps`` (or ``epochs`` passes over the data) is spent — *step budget reached*;
-    - the optimizer's line search found no acceptable step (its state's ``failed`` is True) — *line search
-      failed* (the run stays where it was).
+    - the optimizer's line search found no acceptable step (its state's ``failed`` is True, also when the
+      optimizer is wrapped in gd.EMA, gd.Lookahead, gd.Accumulate or gd.SAM) — *line search failed* (the
+      run stays where it was), unless ‖g_t‖ ≤ √ε·max(1, |L(θ_t)|) with ε the machine epsilon of θ's dtype:
+      then L cannot decrease any further in floating point — *converged (no further decrease)*;
+    - the optimizer stayed put by its own test (L-BFGS's ``state.status``): ‖g_t‖∞ ≤ tolerance_grad —
+      *converged (gradient norm)*; slope along its direction ≥ −tolerance_change — *converged (no further
+      decrease)*.
+
+    With a dynamic :class:`~gdlib.precision.LossScaler` a step whose scaled gradient overflowed is skipped,
+    and the divergence test then reads as follows: a run whose unscaled gradient is finite with a norm above
+    ``diverge_above`` has diverged; a run whose gradient is not finite while the scale used was already ≤ 1
+    (so the overflow is the gradient's own, not the scale's) has diverged; otherwise the skip is the scaler's
+    normal back-off. The message then ends with how many steps were skipped.
+
+    A per-run hyperparameter (an array field of ``opt``) has shape (n_runs, 1) on flat θ (anything that
+    broadcasts against θ's shape); on structured parameters it has the run shape (n_runs,) or (n_runs, 1)
+    and an elementwise optimizer applies it per run to every array. Methods that compare losses of one
+    fixed function (``full_batch``: L-BFGS, BFGS, nonlinear CG) refuse ``batch_size`` and ``epochs``.
 
     A run that stops is frozen where it stopped while the others go on. Nothing warns: overflow in a
     diverging run is caught and reported.
@@ -365,6 +526,7 @@ def run(
     >>> result.status, int(result.nit)
     ('converged (gradient norm)', 153)
     """
+    _check_opt_and_problem(opt, problem)
     x, run_ndim = _params(problem, x0)
     check_choice("sampling", sampling, ("shuffle", "replacement"))
     check_choice("record", record, ("all", "final"))
@@ -377,11 +539,13 @@ def run(
             check_number(name, value, low=0, allow_array=False)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be a function of a StepInfo (got {type(callback).__name__})")
+    if isinstance(loss_scale, np.ndarray) and loss_scale.ndim == 0:
+        loss_scale = loss_scale[()]
     scaler = None if isinstance(loss_scale, (int, float, np.integer, np.floating)) else loss_scale
     if scaler is None:
         check_number("loss_scale", loss_scale, low=0, low_open=True, allow_array=False)
     elif not (hasattr(scaler, "init") and hasattr(scaler, "unscale") and hasattr(scaler, "update")):
-        raise TypeError(f"loss_scale must be a number or a gd.LossScaler (got {type(loss_scale).__name__})")
+        raise TypeError(f"loss_scale must be a single number or a gd.LossScaler (got {type(loss_scale).__name__})")
     if (scaler is not None or loss_scale != 1.0) and compute_dtype is None:
         raise ValueError("loss_scale needs compute_dtype='float16' or 'bfloat16' (full precision needs no scaling)")
     if compute_dtype is not None and any(np.asarray(leaf).dtype != np.float32 for leaf in tree.leaves(x)):
@@ -393,6 +557,12 @@ def run(
     if batch_size is not None or epochs is not None:
         if getattr(problem, "n", None) is None:
             raise ValueError(f"batch_size and epochs need a data problem with n examples (got {problem!r})")
+        full = _full_batch(opt)
+        if full is not None:
+            raise ValueError(
+                f"{type(full).__name__} is a full-batch method (its steps compare losses and gradients of one "
+                "fixed loss): drop batch_size/epochs"
+            )
         B = problem.n if batch_size is None else batch_size
         check_number("batch_size", B, low=1, high=problem.n, integer=True, allow_array=False)
         batches = minibatches(problem.n, B, sampling, seed)
@@ -402,6 +572,8 @@ def run(
     check_number("steps", steps, low=1, integer=True, allow_array=False)
     steps = int(steps)
 
+    _check_hyperparameters(opt, x, run_ndim)
+    _check_schedules(opt, steps)
     runs = tree.run_shape(x, run_ndim)
     status = _Status(runs, steps)
     rec = _Recorder(record, int(record_every), steps)
@@ -442,19 +614,17 @@ def run(
                 if g_norm is None:
                     g_norm = tree.norm(g_full if g_full is not None else problem.grad(x), run_ndim)
                 status.stop(g_norm <= tol_grad, "converged (gradient norm)", t)
-            skip = False
+            skip, scale_used = False, None
             if compute_dtype is not None:
-                g, skip, scaler_state = _low_precision_grad(oracle, x, compute_dtype, loss_scale, scaler, scaler_state)
+                g, skip, scaler_state, scale_used = _low_precision_grad(
+                    oracle, x, compute_dtype, loss_scale, scaler, scaler_state
+                )
             else:
                 g = g_full if g_full is not None else oracle.grad(x)
             if clip_norm is not None:
                 g = _clip(g, clip_norm, run_ndim, clip_per_leaf)
             norm = tree.norm(g, run_ndim)
-            if not skip:
-                bad = ~(np.isfinite(norm) & (norm <= diverge_above)) & status.active
-                if np.any(bad):
-                    detail = "" if "diverged" in status.first else _divergence_detail(norm, bad, diverge_above)
-                    status.stop(bad, "diverged", t, detail)
+            _stop_diverged(status, t, norm, diverge_above, skip, scale_used, compute_dtype)
             call_back(t, x, g)
             if not status.active.any():
                 break
@@ -465,14 +635,7 @@ def run(
                 x_new, state = tree_step(opt, x, g, state, oracle)
                 rec.set_lr(t, _lr_of(opt, state, t))
                 x = x_new if status.active.all() else _where(status.active, x_new, x, run_ndim)
-                failed = getattr(state, "failed", None)
-                if failed is not None and np.any(failed):
-                    status.stop(
-                        np.asarray(failed, dtype=bool),
-                        "line search failed",
-                        t,
-                        ": no step length satisfied the line search's condition",
-                    )
+                _stop_by_state(status, t, state, problem, x, norm)
             for key, value in oracle.counts().items():
                 counts[key] += value
             if tol_loss is not None:
@@ -482,6 +645,8 @@ def run(
         if record == "final" or rec.ts[-1] != t:
             monitor(t, x, None)
     final_status, nit, message = status.result()
+    if skipped:
+        message += f"; {skipped} of {int(np.max(nit))} steps skipped by loss scaling"
     xs = tree.tree_map(lambda *leaves: np.stack(leaves), *rec.xs) if tree.is_tree(x) else np.array(rec.xs)
     return RunResult(
         xs,

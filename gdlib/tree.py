@@ -23,6 +23,8 @@ import numpy as np
 
 __all__ = [
     "is_tree",
+    "is_number_list",
+    "check_params",
     "leaves",
     "unflatten",
     "tree_map",
@@ -39,8 +41,24 @@ __all__ = [
 
 
 def is_tree(x):
-    """True for a tuple, list or dict of arrays (structured parameters); False for one array or number."""
+    """True for a tuple, list or dict of arrays (structured parameters); False for one array or number.
+    A list of numbers is a tree of 0-d leaves here: optimizers refuse it as θ (see :func:`check_params`)."""
     return isinstance(x, (tuple, list, dict))
+
+
+def is_number_list(x):
+    """True for a non-empty list or tuple whose entries are all numbers, such as [3.0, 4.0]."""
+    return isinstance(x, (tuple, list)) and len(x) > 0 and all(isinstance(v, (int, float, np.number)) for v in x)
+
+
+def check_params(name, x):
+    """Refuse a list or tuple of numbers as parameters ``name``: it would be read as one 0-d array per
+    number (a layer each), which silently changes what layer-wise methods such as LARS do."""
+    if is_number_list(x):
+        raise TypeError(
+            f"{name} is a {type(x).__name__} of {len(x)} numbers; pass it as an array, np.array({name}) "
+            "(a list or tuple is read as structured parameters, one array per entry)"
+        )
 
 
 def _items(x):

@@ -7,6 +7,7 @@ and then a missing oracle is a failure, never a skip.
 
 import importlib
 import os
+import sys
 
 import pytest
 from hypothesis import settings
@@ -64,3 +65,15 @@ def require_chromium():
     from playwright.sync_api import sync_playwright
 
     return sync_playwright
+
+
+@pytest.fixture(autouse=True)
+def _restore_torch_default_dtype():
+    """A test that sets torch's default dtype (to compare in float64) must not change it for the next test
+    in the same worker: restore it afterwards (torch's own default, float32, if torch was not loaded yet)."""
+    torch = sys.modules.get("torch")
+    before = torch.get_default_dtype() if torch is not None else None
+    yield
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_default_dtype(before if before is not None else torch.float32)

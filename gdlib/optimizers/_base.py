@@ -29,7 +29,7 @@ schedulers change them too. A step reads hyperparameters with ``self._at(t, x, "
 the schedules and checks the values they return.
 """
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import NamedTuple
 
 import numpy as np
@@ -147,6 +147,7 @@ class Optimizer:
     State = None
     elementwise = True
     uses_oracle = False
+    full_batch = False  # True: the method needs the same loss at every step; gd.run refuses mini-batches
     #: hyperparameters that may be a schedule, with the range (check_number's keywords) of the schedule's values
     schedulable = {"lr": dict(low=0)}
 
@@ -209,6 +210,8 @@ class Optimizer:
                 f"state must be of type {self.State.__name__}, made by {type(self).__name__}.init(x) "
                 f"(got {type(state).__name__}: a state from another optimizer?)"
             )
+        tree.check_params("x", x)
+        tree.check_params("g", g)
         check_same_shape("x", x, "g", g)
         return -g if self.maximize else g
 
@@ -231,6 +234,7 @@ class LeafwiseState(NamedTuple):
 def tree_init(opt, x):
     """``opt.init(x)`` for a single array or an optimizer that handles trees; one state per array
     (:class:`LeafwiseState`) for an elementwise optimizer on structured parameters."""
+    tree.check_params("x", x)
     if tree.is_tree(x) and opt.elementwise:
         return LeafwiseState(0, tuple(opt.init(leaf) for leaf in tree.leaves(x)))
     return opt.init(x)
@@ -240,6 +244,7 @@ def tree_step(opt, x, g, state, oracle=None):
     """One step of ``opt`` on parameters ``x`` (an array or a tree) with gradient ``g``: what ``gd.run``
     calls. An elementwise optimizer steps each array with its own state; an optimizer with
     ``uses_oracle`` also gets the oracle."""
+    tree.check_params("x", x)
     if tree.is_tree(x) and opt.elementwise:
         if not isinstance(state, LeafwiseState):
             raise TypeError(
@@ -247,8 +252,9 @@ def tree_step(opt, x, g, state, oracle=None):
                 f"(got a {type(state).__name__})"
             )
         new_leaves, new_states = [], []
+        run_ndim = getattr(oracle, "run_ndim", None)
         for leaf_x, leaf_g, leaf_state in zip(tree.leaves(x), tree.leaves(g), state.leaves, strict=True):
-            leaf_new, leaf_state = opt.step(leaf_x, leaf_g, leaf_state)
+            leaf_new, leaf_state = for_leaf(opt, leaf_x, run_ndim).step(leaf_x, leaf_g, leaf_state)
             new_leaves.append(leaf_new)
             new_states.append(leaf_state)
         # put the new arrays back in x's structure (gdlib.tree.leaves visits dicts in sorted key order)
@@ -256,3 +262,54 @@ def tree_step(opt, x, g, state, oracle=None):
     if opt.uses_oracle:
         return opt.step(x, g, state, oracle=oracle)
     return opt.step(x, g, state)
+
+
+def _hyperparameter_arrays(opt):
+    """The array hyperparameters of ``opt`` as (label, field, index or None, array): fields (or entries of a
+    tuple field such as ``betas``) that are numbers with at least one axis."""
+    found = []
+    for f in fields(opt):
+        value = getattr(opt, f.name)
+        entries = enumerate(value) if isinstance(value, tuple) else [(None, value)]
+        for i, v in entries:
+            if callable(v) or isinstance(v, (str, bool, Optimizer)) or v is None or np.ndim(v) == 0:
+                continue
+            a = np.asarray(v)
+            if a.dtype.kind in "fiu":
+                found.append((f.name if i is None else f"{f.name}[{i}]", f.name, i, a))
+    return found
+
+
+def per_run_shape(label, a, x_leaf, run_ndim=None):
+    """The run shape a per-run hyperparameter ``a`` of structured parameters stands for: it must have the
+    run shape R or (*R, 1), where R = ``x_leaf.shape[:run_ndim]`` (inferred from ``a`` when run_ndim is None)."""
+    if run_ndim is None:
+        runs = a.shape[:-1] if a.shape[-1:] == (1,) else a.shape
+    else:
+        runs = tuple(np.shape(x_leaf)[:run_ndim])
+    if np.shape(x_leaf)[: len(runs)] != runs or a.shape not in (runs, runs + (1,)):
+        raise ValueError(
+            f"{label} has shape {a.shape}; a per-run hyperparameter of structured parameters must have the run "
+            f"shape {runs} or {runs + (1,)} (parameter arrays have shape {np.shape(x_leaf)}, run axes first)"
+        )
+    return runs
+
+
+def for_leaf(opt, x_leaf, run_ndim=None):
+    """``opt`` with each per-run array hyperparameter (shape R or (*R, 1), R the run shape) reshaped to
+    (*R, 1, …, 1) so that it broadcasts over the axes of the array ``x_leaf`` (run axes first); ``opt``
+    itself when it has none."""
+    arrays = _hyperparameter_arrays(opt)
+    if not arrays:
+        return opt
+    changes = {}
+    for label, name, i, a in arrays:
+        runs = per_run_shape(label, a, x_leaf, run_ndim)
+        shaped = a.reshape(runs + (1,) * (np.ndim(x_leaf) - len(runs)))
+        if i is None:
+            changes[name] = shaped
+        else:
+            entries = list(changes.get(name, getattr(opt, name)))
+            entries[i] = shaped
+            changes[name] = tuple(entries)
+    return replace(opt, **changes)

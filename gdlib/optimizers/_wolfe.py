@@ -223,6 +223,7 @@ def flat_problem(name, x, g, oracle):
     """
     if oracle is None:
         raise TypeError(f"{name} needs the problem: run it with gd.run(...) or pass oracle=gd.Oracle(problem)")
+    tree.check_params("x", x)
     flat_x, unravel = tree.ravel(x, oracle.run_ndim)
     if flat_x.ndim != 1:
         raise ValueError(

@@ -54,7 +54,7 @@ class ConjugateGradient(Optimizer):
     When no step length is acceptable (the line search fails, or pᵀAp ≤ 0 so the quadratic is not
     positive definite along p) θ stays, ``state.failed`` is True and ``gd.run`` stops the run. These
     methods use the oracle (``uses_oracle``), the whole parameter vector (``elementwise = False``) and run
-    one problem at a time.
+    one problem at a time, on the full batch (``full_batch``: ``gd.run`` refuses ``batch_size``).
 
     >>> import gdlib as gd, numpy as np
     >>> q = gd.Quadratic.from_eigenvalues([1.0, 4.0, 9.0], rotation=np.eye(3), x_star=[1.0, 2.0, 3.0])
@@ -81,6 +81,7 @@ class ConjugateGradient(Optimizer):
     State = ConjugateGradientState
     elementwise = False
     uses_oracle = True
+    full_batch = True
 
     def _check(self):
         check_choice("variant", self.variant, ("linear", "FR", "PR+"))

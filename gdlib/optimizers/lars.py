@@ -26,6 +26,8 @@ __all__ = ["LARS", "LARSState", "LAMB", "LAMBState"]
 def _prepare_tree_step(opt, x, g, state):
     """The checks of ``Optimizer._prepare`` for an optimizer that takes trees: the state is ``opt``'s own,
     and x and g are arrays of the same shape or trees of the same structure and shapes."""
+    tree.check_params("x", x)
+    tree.check_params("g", g)
     if not isinstance(state, opt.State):
         raise TypeError(
             f"state must be of type {opt.State.__name__}, made by {type(opt).__name__}.init(x) "

@@ -72,7 +72,8 @@ class LBFGS(Optimizer):
 
     L-BFGS needs the loss beside the gradient, so it takes the step's oracle (``uses_oracle``). It works on
     the whole parameter vector at once (structured parameters are flattened, ``elementwise = False``) and
-    runs one problem at a time (no run axes). It is a full-batch method.
+    runs one problem at a time (no run axes). It is a full-batch method
+    (``full_batch``: ``gd.run`` refuses ``batch_size``).
 
     >>> import gdlib as gd, numpy as np
     >>> problem = gd.Rosenbrock()
@@ -101,6 +102,7 @@ class LBFGS(Optimizer):
     State = LBFGSState
     elementwise = False
     uses_oracle = True
+    full_batch = True
 
     def _check(self):
         if not callable(self.lr):
@@ -133,7 +135,9 @@ class LBFGS(Optimizer):
             raise TypeError(f"state must be a LBFGSState made by LBFGS.init(x) (got a {type(state).__name__})")
         problem = flat_problem("LBFGS", x, g, oracle)
         lr, m = float(self.lr_at(state.t)), int(self.history_size)
-        loss, flat_grad = problem.value_and_grad(problem.x)  # ∇L(θ_t) is the g handed over: not recomputed
+        # ∇L(θ_t) is the g handed over (clipped, low-precision or averaged by the caller), never recomputed;
+        # L(θ_t) comes from the oracle (in a plain run a cache hit beside that gradient, as torch's closure)
+        flat_grad, loss = problem.g, problem.value(problem.x)
         func_evals = state.func_evals + 1
         if np.abs(flat_grad).max() <= self.tolerance_grad:  # optimal condition
             return x, state._replace(t=state.t + 1, func_evals=func_evals, status="converged", failed=False)

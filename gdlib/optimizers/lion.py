@@ -41,9 +41,9 @@ class Lion(Optimizer):
     ======  =====================  =====================================================================
 
     As in the paper and optax: the interpolation uses β₁ but the momentum is kept with β₂ (two different
-    rates), sign(0) = 0, and the weight decay is multiplied by the learning rate η_t (Loshchilov & Hutter's
-    AdamW multiplies it by the schedule's factor only, not by the base rate). Lion steps every array on its
-    own, but takes a whole tree at once so that the mask can name arrays.
+    rates), sign(0) = 0, and the weight decay is multiplied by the learning rate η_t, as gd.AdamW (torch's and
+    optax's form) does (the AdamW paper of Loshchilov & Hutter multiplies it by the schedule's factor only).
+    Lion steps every array on its own, but takes a whole tree at once so that the mask can name arrays.
 
     >>> import numpy as np
     >>> opt = Lion(lr=0.1, weight_decay=0.0)

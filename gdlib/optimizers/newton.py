@@ -136,7 +136,13 @@ class Newton(Optimizer):
         cg_iterations = 0
         if self.solver == "hess":
             H = problem.hess(theta) + self.damping * np.eye(theta.size)
-            p = np.linalg.solve(H, -g).astype(theta.dtype, copy=False)
+            try:
+                p = np.linalg.solve(H, -g).astype(theta.dtype, copy=False)
+            except np.linalg.LinAlgError:
+                raise ValueError(
+                    f"Newton: the Hessian (+ damping {self.damping:g}·I) is singular at step {state.t}; "
+                    "add damping > 0 or use solver='cg'"
+                ) from None
         else:
             p, cg_iterations = truncated_cg(lambda v: problem.hvp(theta, v), g, self.damping)
         alpha = float(self.lr_at(state.t))
@@ -196,7 +202,9 @@ class GaussNewton(Optimizer):
     p_t is computed as the least-squares solution of J p = −r (numpy's ``lstsq``: the same p when J has full
     column rank, the minimum-norm one otherwise), which avoids squaring J's condition number. The factor 1/m
     cancels from the step. The problem must provide ``residuals(θ)`` and ``jacobian(θ)`` (as
-    :class:`gdlib.CurveFit` does); each step evaluates both once (counted as one ``nfev`` and one ``ngev``).
+    :class:`gdlib.CurveFit` does); each step evaluates both once (counted as one ``nfev`` and one ``ngev``);
+    under ``gd.run``, whose own gradient at θ_t is one more ``ngev``, a step counts one ``nfev`` and two
+    ``ngev``.
     Near a minimiser with small residuals the convergence is almost quadratic; with large residuals it
     can be slow or fail — :class:`LevenbergMarquardt` is the safeguarded version.
 
@@ -267,7 +275,8 @@ class LevenbergMarquardt(Optimizer):
     diag(JᵀJ); N&W §10.3 adapt λ through a trust region instead — here the plain rule.) A rejected step is
     part of the method, not a failure: θ stays, λ grows and the next step is shorter and closer to −∇L.
     After a rejected step r and J at θ are reused, so that step costs one residual evaluation. Each new
-    point costs one evaluation of r (``nfev``) and one of J (``ngev``).
+    point costs one evaluation of r (``nfev``) and, once accepted, one of J (``ngev``); ``gd.run``'s own
+    gradient at θ_t adds one ``ngev`` per step.
 
     >>> import gdlib as gd, numpy as np
     >>> problem = gd.CurveFit.misra1a()
@@ -308,7 +317,10 @@ class LevenbergMarquardt(Optimizer):
                 f"(got a {type(state).__name__})"
             )
         if state.cache is not None and np.array_equal(state.cache[0], x):
-            r, J = state.cache[1], state.cache[2]  # θ did not move: r and J are known
+            r, J = state.cache[1], state.cache[2]  # θ is the last trial point or did not move: r is known
+            if J is None:  # an accepted trial point: only J is new
+                J = oracle.problem.jacobian(x)
+                oracle.ngev += 1
         else:
             r, J = _residuals_and_jacobian("LevenbergMarquardt", oracle, x)
         lam = state.damping
@@ -317,5 +329,5 @@ class LevenbergMarquardt(Optimizer):
         r_trial = oracle.problem.residuals(x_trial)
         oracle.nfev += 1
         if float(r_trial @ r_trial) < float(r @ r):  # accepted: move, and trust the model more
-            return x_trial, LevenbergMarquardtState(state.t + 1, lam / self.factor, True, None)
+            return x_trial, LevenbergMarquardtState(state.t + 1, lam / self.factor, True, (x_trial, r_trial, None))
         return x, LevenbergMarquardtState(state.t + 1, lam * self.factor, False, (x, r, J))

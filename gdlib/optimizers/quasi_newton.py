@@ -56,7 +56,9 @@ class BFGS(Optimizer):
     ``gd.run`` stops with the status *line search failed*.
 
     BFGS needs the loss at trial points (``uses_oracle``), works on the whole parameter vector
-    (``elementwise = False``) and runs one problem at a time; it stores a D×D matrix.
+    (``elementwise = False``) and runs one problem at a time; it stores a D×D matrix. It is a full-batch
+    method (``full_batch``: ``gd.run`` refuses ``batch_size``), since each pair (s, y) compares two gradients
+    of the same loss.
 
     >>> import gdlib as gd, numpy as np
     >>> q = gd.Quadratic.from_eigenvalues([1.0, 10.0], angle=0.5)
@@ -83,6 +85,7 @@ class BFGS(Optimizer):
     State = BFGSState
     elementwise = False
     uses_oracle = True
+    full_batch = True
 
     def _check(self):
         if not callable(self.lr):

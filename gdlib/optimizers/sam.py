@@ -73,6 +73,10 @@ class SAM(Optimizer):
     uses_oracle = True
 
     def __post_init__(self):
+        if isinstance(self.base, type):
+            raise TypeError(
+                f"base is the class {self.base.__name__}; pass an instance such as gd.{self.base.__name__}(lr=0.1)"
+            )
         if not (callable(getattr(self.base, "init", None)) and callable(getattr(self.base, "step", None))):
             raise TypeError(f"base must be a gdlib optimizer such as gd.SGD(lr=0.1) (got {self.base!r})")
         if not isinstance(self.adaptive, (bool, np.bool_)):

@@ -20,6 +20,8 @@ __all__ = ["Accumulate", "AccumulateState", "Lookahead", "LookaheadState", "EMA"
 
 
 def _check_inner(inner):
+    if isinstance(inner, type):
+        raise TypeError(f"inner is the class {inner.__name__}; pass an instance such as gd.{inner.__name__}(lr=0.1)")
     if not (callable(getattr(inner, "init", None)) and callable(getattr(inner, "step", None))):
         raise TypeError(f"inner must be a gdlib optimizer such as gd.SGD(lr=0.1) (got {inner!r})")
 
@@ -73,6 +75,8 @@ class Accumulate(_Wrapper):
     of the batch of kB examples, so the steps are those of the large batch at 1/k of its memory. The inner
     state (momentum, Adam's moments, its step count) advances only on the k-th call, unlike optax's
     ``apply_every``. ``lr_at(t)`` is the inner rate of the step call t contributes to, ``inner.lr_at(t // k)``.
+    An inner optimizer that uses the oracle (a line search, L-BFGS, SAM) steps with the mean ḡ but evaluates
+    L at trial points on the k-th micro-batch only, the one whose oracle it is handed.
 
     >>> import numpy as np, gdlib as gd
     >>> opt = Accumulate(gd.SGD(lr=0.5), k=2)

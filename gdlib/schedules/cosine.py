@@ -174,7 +174,7 @@ def one_cycle_momentum(
     from β_max down to β_base while η warms up, and back up to β_max while η anneals.
 
     .. math::
-        eta_t = 	ext{anneal}igl(eta_{a}, eta_{b}, 	frac{t - a}{b - a}igr)
+        \beta_t = \text{anneal}\bigl(\beta_{a}, \beta_{b}, \tfrac{t - a}{b - a}\bigr)
 
     over the same phases [a, b] and with the same anneal function as :func:`one_cycle_lr`, from β_max to
     β_base in the first phase and from β_base to β_max in the second; with ``three_phase``, β_max → β_base,
