@@ -257,11 +257,26 @@ def _params(problem, x0):
     return x, x.ndim - 1
 
 
-def _where(active, new, old, run_ndim):
-    """Per run: the new parameters where the run is active, the old ones where it has stopped."""
+def _where(active, new, old, run_ndim, state):
+    """Per run: the new parameters where the run is active, the old ones where it has stopped. A fresh array
+    the step made (owned by no one else: not a view, not the old θ, not held by the state) is overwritten in
+    place, which saves a copy per step in large sweeps; anything else is combined with np.where."""
+    held = {id(a) for a in (state if isinstance(state, tuple) else ()) if isinstance(a, np.ndarray)}
 
     def pick(a, b):
         mask = active.reshape(active.shape + (1,) * (np.ndim(a) - run_ndim))
+        fresh = (
+            isinstance(a, np.ndarray)
+            and a.base is None
+            and a.flags.writeable
+            and a is not b
+            and id(a) not in held
+            and a.shape == np.shape(b)
+            and a.dtype == np.asarray(b).dtype
+        )
+        if fresh:
+            np.copyto(a, b, where=~mask)
+            return a
         return np.where(mask, a, b)
 
     return tree.tree_map(pick, new, old)
@@ -634,7 +649,7 @@ def run(
             else:
                 x_new, state = tree_step(opt, x, g, state, oracle)
                 rec.set_lr(t, _lr_of(opt, state, t))
-                x = x_new if status.active.all() else _where(status.active, x_new, x, run_ndim)
+                x = x_new if status.active.all() else _where(status.active, x_new, x, run_ndim, state)
                 _stop_by_state(status, t, state, problem, x, norm)
             for key, value in oracle.counts().items():
                 counts[key] += value
