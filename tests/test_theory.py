@@ -313,29 +313,6 @@ def test_derivations_display_as_text_and_latex():
     assert "2/(L + mu)" in repr(d) and d._repr_latex_().startswith("$\\begin{aligned}")
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "gd_contraction",
-        "gd_stability",
-        "gd_optimal_step",
-        "iterations_to_epsilon",
-        "descent_lemma",
-        "smooth_convex_bound",
-        "strongly_convex_rate",
-        "pl_rate",
-        "nonconvex_stationarity",
-        "kantorovich_bound",
-    ],
-)
-def test_gradient_descent_derivations_read_like_a_textbook(name):
-    latex = getattr(th, name)()._repr_latex_()
-    texts = re.findall(r"\\text\{([^}]*)\}", latex)
-    assert texts and not any("_" in x or "^" in x or "\\" in x for x in texts), texts  # no raw subscripts
-    assert not any("&" in x or "%" in x for x in texts), texts  # LaTeX specials inside \text{}
-    assert r"- \eta \lambda + 1" not in latex and r"\left|-1" not in latex  # 1 − ηλ, not −ηλ + 1
-
-
 GD_DERIVATIONS = [
     "gd_contraction",
     "gd_stability",
@@ -348,6 +325,15 @@ GD_DERIVATIONS = [
     "nonconvex_stationarity",
     "kantorovich_bound",
 ]
+
+
+@pytest.mark.parametrize("name", GD_DERIVATIONS)
+def test_gradient_descent_derivations_read_like_a_textbook(name):
+    latex = getattr(th, name)()._repr_latex_()
+    texts = re.findall(r"\\text\{([^}]*)\}", latex)
+    assert texts and not any("_" in x or "^" in x or "\\" in x for x in texts), texts  # no raw subscripts
+    assert not any("&" in x or "%" in x for x in texts), texts  # LaTeX specials inside \text{}
+    assert r"- \eta \lambda + 1" not in latex and r"\left|-1" not in latex  # 1 − ηλ, not −ηλ + 1
 
 
 def _same(shown, computed):

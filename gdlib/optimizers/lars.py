@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import tree
-from .._checks import check_adam_family, check_non_negative
+from .._checks import check_adam_family, check_non_negative, check_same_shape
 from ._base import Optimizer
 
 __all__ = ["LARS", "LARSState", "LAMB", "LAMBState"]
@@ -33,12 +33,7 @@ def _prepare_tree_step(opt, x, g, state):
             f"state must be of type {opt.State.__name__}, made by {type(opt).__name__}.init(x) "
             f"(got {type(state).__name__}: a state from another optimizer?)"
         )
-    tree.tree_map(lambda a, b: _same_shape(a, b), x, g)
-
-
-def _same_shape(a, b):
-    if np.shape(a) != np.shape(b):
-        raise ValueError(f"x and g must have the same shape (got {np.shape(a)} and {np.shape(b)})")
+    tree.tree_map(lambda a, b: check_same_shape("x", a, "g", b), x, g)
 
 
 def _keep_masks(opt, *names):

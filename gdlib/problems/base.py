@@ -57,6 +57,15 @@ def as_float(x):
     return x.astype(np.float64)
 
 
+def check_indices(idx, n, what="example indices"):
+    """A mini-batch ``idx`` as an integer array, checked: non-empty, 1-D, integers in [0, n − 1]; the error
+    names ``what`` the indices select."""
+    idx = np.asarray(idx)
+    if idx.ndim != 1 or idx.size == 0 or not np.issubdtype(idx.dtype, np.integer) or idx.min() < 0 or idx.max() >= n:
+        raise ValueError(f"idx must be a non-empty 1-D array of integer {what} in [0, {n - 1}]")
+    return idx
+
+
 def random_start(seed, n_runs, dtype):
     """The checks and the generator every problem's ``init`` shares: (rng seeded by ``seed``, the run axes —
     () for one run, (n_runs,) for vectorised runs)."""

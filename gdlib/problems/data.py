@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from .._checks import check_number
+from .base import check_indices
 from .functions import Problem
 
 __all__ = [
@@ -48,9 +49,7 @@ class _DataProblem(Problem):
         X, y = self._data(dtype)
         if idx is None:
             return X, y
-        idx = np.asarray(idx)
-        if idx.ndim != 1 or idx.size == 0 or idx.min() < 0 or idx.max() >= self.n:
-            raise ValueError(f"idx must be a non-empty 1-D array of example indices in [0, {self.n - 1}]")
+        idx = check_indices(idx, self.n)
         return X[idx], y[idx]
 
     def _data(self, dtype):

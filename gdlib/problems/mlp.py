@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._checks import check_choice, check_number
-from .base import Problem, random_start
+from .base import Problem, check_indices, random_start
 from .data import _sigmoid, _softplus
 
 __all__ = ["MLP"]
@@ -250,15 +250,7 @@ class MLP(Problem):
         X, T = self._data(dtype)
         if idx is None:
             return X, T
-        idx = np.asarray(idx)
-        if (
-            idx.ndim != 1
-            or idx.size == 0
-            or not np.issubdtype(idx.dtype, np.integer)
-            or idx.min() < 0
-            or idx.max() >= self.n
-        ):
-            raise ValueError(f"idx must be a non-empty 1-D array of integer example indices in [0, {self.n - 1}]")
+        idx = check_indices(idx, self.n)
         if self.normalization == "batch" and idx.size < 2:
             raise ValueError("batch normalisation needs a mini-batch of at least 2 examples (got idx of size 1)")
         return X[idx], T[idx]

@@ -10,7 +10,7 @@ shape (*runs, rows, columns); ``LessardRechtPackard`` and ``NesterovWorstCase`` 
 import numpy as np
 
 from .._checks import check_number
-from .base import Problem, as_float, random_start
+from .base import Problem, as_float, check_indices, random_start
 from .synthetic import _factors
 
 __all__ = ["MatrixFactorization", "DeepLinear", "LessardRechtPackard", "NesterovWorstCase"]
@@ -166,17 +166,7 @@ class MatrixFactorization(Problem):
             if dtype not in self._cache:
                 self._cache[dtype] = (self._full.astype(dtype), self.M.astype(dtype))
             return self._cache[dtype]
-        idx = np.asarray(idx)
-        if (
-            idx.ndim != 1
-            or idx.size == 0
-            or not np.issubdtype(idx.dtype, np.integer)
-            or idx.min() < 0
-            or idx.max() >= self.n
-        ):
-            raise ValueError(
-                f"idx must be a non-empty 1-D array of integer indices of observed entries in [0, {self.n - 1}]"
-            )
+        idx = check_indices(idx, self.n, "indices of observed entries")
         W = np.zeros(self.M.shape)
         np.add.at(W, (self.rows[idx], self.cols[idx]), 1.0 / idx.size)
         return W.astype(dtype), self.M.astype(dtype, copy=False)
