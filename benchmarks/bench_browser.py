@@ -1,6 +1,8 @@
-"""Slider key press to new picture, in JupyterLab in Chromium, for the chapter-1 widget: the latency a
-reader feels. Run: python benchmarks/bench_browser.py (needs playwright and /usr/bin/chromium)."""
+"""Slider key press to new picture, in JupyterLab in Chromium, for the first slider of every chapter that
+displays a widget: the latency a reader feels. Run: python benchmarks/bench_browser.py (needs playwright and
+/usr/bin/chromium)."""
 
+import json
 import statistics
 import sys
 import time
@@ -11,36 +13,62 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from browser.lab import chromium, jupyterlab, open_and_run_all, slider_handles, widget_image_for  # noqa: E402
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
-def measure(presses=20, chapter="01_steepest_descent.ipynb"):
-    """Median seconds from an ArrowRight on the first slider to the widget's image changing."""
+
+def widget_chapters():
+    """The chapters whose stored outputs display a widget (the playground has its own benchmark)."""
+    found = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = json.loads(path.read_text())
+        shows = any(WIDGET_VIEW in o.get("data", {}) for c in nb["cells"] for o in c.get("outputs", []))
+        if shows and "playground" not in path.stem:
+            found.append(path)
+    return found
+
+
+def latency(page, url, chapter, presses):
+    """Median seconds from an ArrowRight on the chapter's first slider to the widget's image changing."""
+    open_and_run_all(page, url, chapter)
+    handle = slider_handles(page).first
+    handle.wait_for(timeout=60_000)
+    image = widget_image_for(handle)
+    image.wait_for(timeout=30_000)
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    page.wait_for_timeout(1000)
+    latencies = []
+    for _ in range(presses):
+        before = image.get_attribute("src")
+        start = time.perf_counter()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            "([img, old]) => img.getAttribute('src') !== old",
+            arg=[image.element_handle(), before],
+            timeout=10_000,
+            polling="raf",
+        )
+        latencies.append(time.perf_counter() - start)
+        page.wait_for_timeout(150)  # let the throttle window pass, as between key presses
+    return statistics.median(latencies)
+
+
+def measure(presses=20, chapters=None):
+    """{chapter stem: median seconds from key press to new picture} for each widget chapter."""
     from playwright.sync_api import sync_playwright
 
-    with jupyterlab([ROOT / "notebooks" / chapter]) as url, sync_playwright() as p, chromium(p) as browser:
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        open_and_run_all(page, url, chapter)
-        handle = slider_handles(page).first
-        handle.wait_for(timeout=60_000)
-        image = widget_image_for(handle)
-        image.wait_for(timeout=30_000)
-        handle.scroll_into_view_if_needed()
-        handle.focus()
-        page.wait_for_timeout(1000)
-        latencies = []
-        for _ in range(presses):
-            before = image.get_attribute("src")
-            start = time.perf_counter()
-            page.keyboard.press("ArrowRight")
-            page.wait_for_function(
-                "([img, old]) => img.getAttribute('src') !== old",
-                arg=[image.element_handle(), before],
-                timeout=10_000,
-                polling="raf",
-            )
-            latencies.append(time.perf_counter() - start)
-            page.wait_for_timeout(150)  # let the throttle window pass, as between key presses
-        return statistics.median(latencies)
+    paths = chapters or widget_chapters()
+    out = {}
+    with jupyterlab(paths) as url, sync_playwright() as p, chromium(p) as browser:
+        for path in paths:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            try:
+                out[path.stem] = latency(page, url, path.name, presses)
+            finally:
+                page.close()
+    return out
 
 
 if __name__ == "__main__":
-    print(f"chapter-1 slider, key press to new picture: median {measure() * 1e3:.0f} ms")
+    for name, seconds in measure().items():
+        print(f"{name}: first slider, key press to new picture: median {seconds * 1e3:.0f} ms")

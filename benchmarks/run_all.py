@@ -34,15 +34,15 @@ def main():
 
         if not os.path.exists("/usr/bin/chromium"):
             raise ImportError("no /usr/bin/chromium")
-        latency = bench_browser.measure()
-        row(
-            "chapter-1 slider: key press to new picture (Chromium)",
-            f"{latency * 1e3:.0f} ms",
-            "≤ 50 ms",
-            latency <= 0.050,
-        )
+        for name, latency in bench_browser.measure().items():
+            row(
+                f"{name}: first slider, key press to new picture (Chromium)",
+                f"{latency * 1e3:.0f} ms",
+                "≤ 50 ms",
+                latency <= 0.050,
+            )
     except ImportError as exc:
-        row("chapter-1 slider: key press to new picture (Chromium)", "not measured", "≤ 50 ms", None)
+        row("slider key press to new picture (Chromium)", "not measured", "≤ 50 ms", None)
         print(f"    ({exc}: pip install -r requirements-oracles.txt; apt-get install chromium)")
     play = bench_playground.kernel_times()
     row(
