@@ -42,6 +42,8 @@ from .optimizers import (
     LionState,
     Lookahead,
     LookaheadState,
+    ParamGroups,
+    ParamGroupsState,
     SAMState,
 )
 from .optimizers import (
@@ -159,6 +161,8 @@ __all__ = [
     "LookaheadState",
     "EMA",
     "EMAState",
+    "ParamGroups",
+    "ParamGroupsState",
     "LBFGS",
     "LBFGSState",
     "BFGS",

@@ -33,7 +33,16 @@ from .radam import RAdam, RAdamState
 from .rmsprop import RMSprop, RMSpropState
 from .sam import SAM, SAMState
 from .sgd import SGD, GradientDescent, GradientDescentState, SGDState
-from .wrappers import EMA, Accumulate, AccumulateState, EMAState, Lookahead, LookaheadState
+from .wrappers import (
+    EMA,
+    Accumulate,
+    AccumulateState,
+    EMAState,
+    Lookahead,
+    LookaheadState,
+    ParamGroups,
+    ParamGroupsState,
+)
 
 __all__ = [
     "Optimizer",
@@ -72,6 +81,8 @@ __all__ = [
     "LookaheadState",
     "EMA",
     "EMAState",
+    "ParamGroups",
+    "ParamGroupsState",
     "LBFGS",
     "LBFGSState",
     "BFGS",

@@ -254,7 +254,7 @@ def tree_step(opt, x, g, state, oracle=None):
         new_leaves, new_states = [], []
         run_ndim = getattr(oracle, "run_ndim", None)
         for leaf_x, leaf_g, leaf_state in zip(tree.leaves(x), tree.leaves(g), state.leaves, strict=True):
-            leaf_new, leaf_state = for_leaf(opt, leaf_x, run_ndim).step(leaf_x, leaf_g, leaf_state)
+            leaf_new, leaf_state = for_leaf(opt, leaf_x, run_ndim, t=state.t).step(leaf_x, leaf_g, leaf_state)
             new_leaves.append(leaf_new)
             new_states.append(leaf_state)
         # put the new arrays back in x's structure (gdlib.tree.leaves visits dicts in sorted key order)
@@ -295,11 +295,36 @@ def per_run_shape(label, a, x_leaf, run_ndim=None):
     return runs
 
 
-def for_leaf(opt, x_leaf, run_ndim=None):
+def _per_run_schedules(opt, t):
+    """The schedules of ``opt`` whose value at step ``t`` is an array (one rate per run), as (label, field, index
+    or None, value at t)."""
+    found = []
+    for name in opt.schedulable:
+        value = getattr(opt, name, None)
+        entries = enumerate(value) if isinstance(value, tuple) else [(None, value)]
+        for i, v in entries:
+            if callable(v) and not isinstance(v, Optimizer):
+                at_t = v(t)
+                if np.ndim(at_t) > 0:
+                    found.append(
+                        (
+                            f"{name} from its schedule at t={t}" if i is None else f"{name}[{i}] at t={t}",
+                            name,
+                            i,
+                            np.asarray(at_t, dtype=float),
+                        )
+                    )
+    return found
+
+
+def for_leaf(opt, x_leaf, run_ndim=None, t=None):
     """``opt`` with each per-run array hyperparameter (shape R or (*R, 1), R the run shape) reshaped to
     (*R, 1, …, 1) so that it broadcasts over the axes of the array ``x_leaf`` (run axes first); ``opt``
-    itself when it has none."""
+    itself when it has none. Given the step ``t``, a schedule whose value at t is a per-run array is
+    replaced by that value, reshaped the same way (the returned optimizer is for step t only)."""
     arrays = _hyperparameter_arrays(opt)
+    if t is not None:
+        arrays += _per_run_schedules(opt, t)
     if not arrays:
         return opt
     changes = {}

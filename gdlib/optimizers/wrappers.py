@@ -1,5 +1,6 @@
-r"""Optimizers that wrap another one: gradient accumulation (optax's ``MultiSteps``), Lookahead (Zhang et al.
-2019) and an exponential moving average of the weights (optax's ``ema``).
+r"""Optimizers that wrap others: gradient accumulation (optax's ``MultiSteps``), Lookahead (Zhang et al.
+2019), an exponential moving average of the weights (optax's ``ema``) and parameter groups (torch's param
+groups, optax's ``multi_transform``).
 
 Each is a frozen dataclass holding the ``inner`` optimizer, with a state that contains the inner state. They
 take an array or structured parameters (stepping the inner optimizer through :func:`tree_init` /
@@ -13,10 +14,19 @@ import numpy as np
 
 from .. import tree
 from .._checks import check_number
-from ._base import Optimizer, tree_init, tree_step
+from ._base import Optimizer, for_leaf, tree_init, tree_step
 from .lars import _prepare_tree_step
 
-__all__ = ["Accumulate", "AccumulateState", "Lookahead", "LookaheadState", "EMA", "EMAState"]
+__all__ = [
+    "Accumulate",
+    "AccumulateState",
+    "Lookahead",
+    "LookaheadState",
+    "EMA",
+    "EMAState",
+    "ParamGroups",
+    "ParamGroupsState",
+]
 
 
 def _check_inner(inner):
@@ -254,3 +264,113 @@ class EMA(_Wrapper):
         w = (1 - beta) / (1 - beta**t) if self.debias else 1 - beta
         average = tree.tree_map(lambda avg, theta: avg + w * (theta - avg), state.average, x_new)
         return x_new, EMAState(t, average, inner_state)
+
+
+class ParamGroupsState(NamedTuple):
+    t: int  #: steps taken
+    labels: object  #: the group label of each parameter array, a tree of x's structure
+    leaves: tuple  #: each array's state under its group's optimizer, in gdlib.tree.leaves order
+
+
+@dataclass(frozen=True, repr=False)
+class ParamGroups(_Wrapper):
+    r"""Different optimizers (or the same one with different hyperparameters) for different parameter arrays:
+    torch's parameter groups, optax's ``multi_transform``.
+
+    .. math::
+        \theta^{(a)}_{t+1} = \mathrm{step}_{\,\mathrm{opt}[\ell(a)]}\bigl(\theta^{(a)}_t,\ g^{(a)}_t\bigr)
+        \qquad \text{for every parameter array } a
+
+    ======  ============  ======================================================================
+    symbol  argument      meaning
+    ======  ============  ======================================================================
+    opt     ``groups``    a dict from group label to optimizer, e.g. ``{"decay": gd.AdamW(...),
+                          "no_decay": gd.AdamW(..., weight_decay=0.0)}``
+    ℓ       ``labels``    the label of each array: a tree of labels with the parameters' structure,
+                          or a function of the parameters returning one (as optax's ``param_labels``)
+    ======  ============  ======================================================================
+
+    The usual use is to exclude biases and normalisation gains from weight decay (Loshchilov & Hutter 2019
+    decay every weight; most training code since exempts biases and gains, e.g. the GPT-2 and BERT code).
+    Each array keeps its own state under its group's optimizer, which must be elementwise (SGD, Adam, …: a
+    method that needs the whole model at once, L-BFGS say, cannot be split). ``lr_at(t)`` — the rate
+    ``gd.run`` records — is the rate of the first group in ``groups``; with per-group rates, read each
+    group's ``lr_at``.
+
+    >>> import numpy as np, gdlib as gd
+    >>> opt = ParamGroups({"decay": gd.SGD(lr=0.1, weight_decay=1.0), "no_decay": gd.SGD(lr=0.1)},
+    ...                   labels=lambda params: {k: "no_decay" if k.startswith("b") else "decay" for k in params})
+    >>> x = {"W": np.array([1.0, 1.0]), "b": np.array([1.0])}; state = opt.init(x)
+    >>> x, state = opt.step(x, {"W": np.zeros(2), "b": np.zeros(1)}, state)
+    >>> x["W"].tolist(), x["b"].tolist()        # only W decays: (1 − ηλ)·1 = 0.9
+    ([0.9, 0.9], [1.0])
+
+    References: torch.optim's per-parameter options ("param groups"); optax's ``multi_transform`` (DeepMind et
+    al. 2020, The DeepMind JAX ecosystem); I. Loshchilov, F. Hutter (2019), Decoupled weight decay
+    regularization, ICLR.
+    """
+
+    groups: dict = None
+    labels: object = None
+
+    State = ParamGroupsState
+    uses_oracle = True  # for oracle.run_ndim only
+
+    def __post_init__(self):
+        if not isinstance(self.groups, dict) or not self.groups:
+            raise TypeError(
+                "groups must be a non-empty dict from label to optimizer, e.g. "
+                f"{{'decay': gd.AdamW(lr=1e-3), 'no_decay': gd.AdamW(lr=1e-3, weight_decay=0.0)}} (got {self.groups!r})"
+            )
+        for label, opt in self.groups.items():
+            _check_inner(opt)
+            if not getattr(opt, "elementwise", False):
+                raise ValueError(
+                    f"groups[{label!r}] is {type(opt).__name__}, which works on all parameters at once and cannot "
+                    "be split into groups; use elementwise optimizers (SGD, Adam, AdamW, …)"
+                )
+        if self.labels is None:
+            raise TypeError("labels is required: a tree of group labels shaped like the parameters, or a function")
+
+    @property
+    def inner(self):
+        return next(iter(self.groups.values()))
+
+    def _labels(self, x):
+        if not tree.is_tree(x):
+            raise TypeError(
+                "ParamGroups splits structured parameters (a tuple or dict of arrays); for one array use the "
+                f"optimizer itself (got {tree._describe(x)})"
+            )
+        value = self.labels(x) if callable(self.labels) else self.labels
+
+        def leaf(_, label):
+            if label not in self.groups:
+                raise ValueError(
+                    f"labels names group {label!r}, which is not in groups ({', '.join(map(repr, self.groups))})"
+                )
+            return label
+
+        try:
+            return tree.tree_map(leaf, x, value)
+        except ValueError as exc:
+            if "same structure" in str(exc):
+                raise ValueError(f"labels must have the structure of the parameters: {exc}") from None
+            raise
+
+    def init(self, x):
+        labels = self._labels(x)
+        states = tuple(self.groups[label].init(a) for a, label in zip(tree.leaves(x), tree.leaves(labels), strict=True))
+        return ParamGroupsState(0, labels, states)
+
+    def step(self, x, g, state, oracle=None):
+        _prepare_tree_step(self, x, g, state)
+        run_ndim = getattr(oracle, "run_ndim", None)
+        new_leaves, new_states = [], []
+        for a, ga, label, s in zip(
+            tree.leaves(x), tree.leaves(g), tree.leaves(state.labels), state.leaves, strict=True
+        ):
+            a_new, s_new = for_leaf(self.groups[label], a, run_ndim, t=state.t).step(a, ga, s)
+            new_leaves.append(a_new)
+            new_states.append(s_new)
+        return tree.unflatten(x, new_leaves), ParamGroupsState(state.t + 1, state.labels, tuple(new_states))
