@@ -177,3 +177,39 @@ def test_lerp_matches_torch_in_both_branches(weight):
     a, b = rng.standard_normal(1000), rng.standard_normal(1000)
     want = torch.tensor(a).lerp(torch.tensor(b), weight).numpy()
     np.testing.assert_allclose(lerp(a, b, weight), want, rtol=0, atol=4 * np.finfo(float).eps)
+
+
+STATE_CASES = [
+    ("Adam", {}),
+    ("Adam", {"amsgrad": True}),
+    ("AdamW", {}),
+    ("RMSprop", {}),
+    ("RMSprop", {"momentum": 0.9}),
+    ("RMSprop", {"centered": True, "momentum": 0.9}),
+    ("SGD", {}),
+    ("SGD", {"momentum": 0.9}),
+    ("Adagrad", {}),
+    ("NAdam", {}),
+    ("RAdam", {}),
+    ("Adadelta", {}),
+]
+
+
+@pytest.mark.parametrize("name, kwargs", STATE_CASES, ids=[f"{n}{k or ''}" for n, k in STATE_CASES])
+def test_state_holds_as_many_parameter_sized_arrays_as_torchs(name, kwargs):
+    """The memory an optimizer's state costs: after two steps, the number of parameter-sized arrays in gdlib's
+    state equals the number of parameter-sized tensors in torch's (nothing allocated that a step never uses)."""
+    d = 7
+    x = np.linspace(-1.0, 1.0, d)
+    opt = getattr(gd, name)(lr=0.01, **kwargs)
+    state = opt.init(x)
+    p = torch.tensor(x, requires_grad=True)
+    topt = getattr(torch.optim, name)([p], lr=0.01, **kwargs)
+    for step in range(2):
+        g = np.cos(3.0 * x + step)
+        x, state = opt.step(x, g, state)
+        p.grad = torch.tensor(g)
+        topt.step()
+    ours = sum(isinstance(v, np.ndarray) and v.shape == (d,) for v in state)
+    theirs = sum(torch.is_tensor(v) and tuple(v.shape) == (d,) for v in topt.state[p].values())
+    assert ours == theirs, f"{name}{kwargs}: gdlib keeps {ours} arrays of θ's size, torch {theirs}"

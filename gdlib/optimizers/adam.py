@@ -16,7 +16,7 @@ class AdamState(NamedTuple):
     t: int  #: steps taken
     m: np.ndarray  #: first moment, moving average of g
     v: np.ndarray  #: second moment, moving average of g²
-    v_max: np.ndarray  #: running maximum of v (AMSGrad only)
+    v_max: np.ndarray  #: running maximum of v (AMSGrad only; None otherwise, as torch keeps none)
 
 
 @dataclass(frozen=True, repr=False)
@@ -79,7 +79,7 @@ class Adam(Optimizer):
         check_adam_family(self)
 
     def init(self, x):
-        return AdamState(t=0, m=zeros_like(x), v=zeros_like(x), v_max=zeros_like(x))
+        return AdamState(t=0, m=zeros_like(x), v=zeros_like(x), v_max=zeros_like(x) if self.amsgrad else None)
 
     def step(self, x, g, state):
         g = self._prepare(x, g, state)

@@ -14,8 +14,8 @@ __all__ = ["RMSprop", "RMSpropState"]
 class RMSpropState(NamedTuple):
     t: int  #: steps taken
     square_avg: np.ndarray  #: s, moving average of g²
-    grad_avg: np.ndarray  #: ḡ, moving average of g (used when centered)
-    momentum_buffer: np.ndarray  #: b (used when momentum > 0)
+    grad_avg: np.ndarray  #: ḡ, moving average of g (centered only; None otherwise)
+    momentum_buffer: np.ndarray  #: b (None until the first step with momentum > 0)
 
 
 @dataclass(frozen=True, repr=False)
@@ -75,7 +75,9 @@ class RMSprop(Optimizer):
         check_non_negative("momentum", self.momentum)
 
     def init(self, x):
-        return RMSpropState(t=0, square_avg=zeros_like(x), grad_avg=zeros_like(x), momentum_buffer=zeros_like(x))
+        # as torch: the mean of g only when centred, the momentum buffer from the first step with β > 0
+        grad_avg = zeros_like(x) if self.centered else None
+        return RMSpropState(t=0, square_avg=zeros_like(x), grad_avg=grad_avg, momentum_buffer=None)
 
     def step(self, x, g, state):
         g = self._prepare(x, g, state)
@@ -90,7 +92,7 @@ class RMSprop(Optimizer):
             r = np.sqrt(s) + eps
         b = state.momentum_buffer
         if np.any(beta > 0):
-            b = b * beta + g / r
+            b = g / r if b is None else b * beta + g / r  # a new buffer starts at 0: β·0 + g/r
             x_new = x - eta * b
         else:
             x_new = x - eta * g / r

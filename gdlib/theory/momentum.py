@@ -21,14 +21,15 @@ class Textbook(sp.Expr):
 
     ``form`` is SymPy syntax with the terms in the order they are written (``lam`` for λ); it is parsed
     without evaluation, checked equal to ``derived`` (an expression or an equation; symbolically, or at random
-    positive points when ``simplify`` cannot decide), and printed as written.
+    positive points when ``simplify`` cannot decide), and printed as written. ``names`` adds symbols the form
+    may use beside the book's (a module's own, say).
 
     >>> Textbook("1 + beta", beta + 1)
     1 + beta
     """
 
-    def __new__(cls, form, derived):
-        shown = parse_expr(form, local_dict=_NAMES, evaluate=False)
+    def __new__(cls, form, derived, names=None):
+        shown = parse_expr(form, local_dict={**_NAMES, **(names or {})}, evaluate=False)
         if not _equal(shown, derived):
             raise ValueError(f"{form} is not equal to the derived {derived}")
         obj = sp.Expr.__new__(cls, shown)
