@@ -80,7 +80,11 @@ def printed(nb):
 
 
 def test_one_assignment_per_chapter():
-    assert ASSIGNMENTS == ["a01_steepest_descent", "a02_convergence", "a03_stochastic", "a04_momentum"]
+    """Chapters 1–12 each have an assignment aNN_<topic> with the chapter's topic, and no assignment lacks its
+    chapter (the preface and the playground have none)."""
+    chapters = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb") if 1 <= int(p.stem[:2]) <= 12)
+    assert chapters[:4] == ["01_steepest_descent", "02_convergence", "03_stochastic", "04_momentum"]
+    assert [f"{a[1:3]}_{a[4:]}" for a in ASSIGNMENTS] == chapters, (ASSIGNMENTS, chapters)
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
