@@ -177,3 +177,14 @@ def widget_image_for(handle):
     """The image of the widget box that contains this slider."""
     box = handle.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
     return box.locator("img").first
+
+
+def key_with_room(handle):
+    """The arrow key that moves this (focused) slider: ArrowRight, or ArrowLeft when the slider stands at its
+    maximum (noUiSlider keeps the handle's range in its aria attributes)."""
+    now, high = handle.get_attribute("aria-valuenow"), handle.get_attribute("aria-valuemax")
+    try:
+        at_max = float(now) >= float(high)
+    except (TypeError, ValueError):
+        at_max = False
+    return "ArrowLeft" if at_max else "ArrowRight"

@@ -15,6 +15,7 @@ sync_playwright = require_chromium()
 from browser.lab import (  # noqa: E402
     chromium,
     jupyterlab,
+    key_with_room,
     notebook_panel,
     open_and_run_all,
     slider_handles,
@@ -76,8 +77,9 @@ def test_widgets_render_and_answer_the_keyboard(browser_page, path):
             before = image.get_attribute("src")
             handle.scroll_into_view_if_needed()
             handle.focus()
+            key = key_with_room(handle)  # one direction for all three presses
             for _ in range(3):
-                page.keyboard.press("ArrowRight")
+                page.keyboard.press(key)
             page.wait_for_function(
                 "([img, old]) => img.getAttribute('src') !== old", arg=[image.element_handle(), before], timeout=15_000
             )
