@@ -44,6 +44,39 @@ def test_momentum_growth_is_the_larger_characteristic_root():
         assert np.isclose(y[-1] / y[-2], value, rtol=1e-8)
 
 
+def test_momentum_start_component_is_the_published_form_and_solves_the_start():
+    d = th.saddle_escape_momentum()
+    rho, rho_minus, c_plus = d["rho"], d["rho_minus"], d["c_plus"]
+    q = 1 + eta * gamma
+    c_minus = u0 - c_plus
+    for point in [
+        {eta: 0.1, gamma: 1.0, beta: 0.9},
+        {eta: 0.05, gamma: 2.0, beta: 0.5},
+        {eta: 0.3, gamma: 0.5, beta: 0.2},
+    ]:
+        cp, cm = float(c_plus.subs(point).subs(u0, 1)), float(c_minus.subs(point).subs(u0, 1))
+        rp, rm = float(rho.subs(point)), float(rho_minus.subs(point))
+        assert np.isclose(cp * rp + cm * rm, float(q.subs(point)), rtol=1e-12)  # u_1 = (1 + ηγ) u_0
+        assert np.isclose(rp * rm, point[beta], rtol=1e-12)  # the product of the roots is β
+    # β = 0.9, ηγ = 0.1: c₊ = 0.658 u₀, so T = log(r/c₊)/log ρ₊ is 1.52 steps more than log(r/u₀)/log ρ₊
+    at = {eta: 0.1, gamma: 1.0, beta: 0.9, u0: 1e-6, r: 1.0}
+    assert np.isclose(float(c_plus.subs(at)) / 1e-6, 0.6582, atol=1e-4)
+    assert np.isclose(float(d["T"].subs(at) - sp.log(r / u0).subs(at) / sp.log(rho).subs(at)), 1.52, atol=0.01)
+
+
+@pytest.mark.parametrize("lr, g, b", [(0.1, 1.0, 0.9), (0.05, 2.0, 0.5), (0.2, 0.5, 0.7)])
+def test_momentum_escape_time_matches_the_heavy_ball_on_gd_saddle(lr, g, b):
+    rng = np.random.default_rng(2)
+    y0 = 10.0 ** rng.uniform(-9, -2, 60) * rng.choice([-1.0, 1.0], 60)
+    x0 = np.stack([np.ones(60), y0], axis=1)
+    run = gd.run(gd.SGD(lr=lr, momentum=b), gd.Saddle(a=1.0, b=g), x0, steps=1500)
+    measured = np.argmax(np.abs(run.xs[:, :, 1]) >= 1.0, axis=0)
+    T = sp.lambdify((r, u0, eta, gamma, beta), th.saddle_escape_momentum()["T"])
+    gap = measured - T(1.0, np.abs(y0), lr, g, b)
+    assert np.all(np.abs(run.xs[-1, :, 1]) >= 1.0)
+    assert np.all((gap > -1e-6) & (gap < 1.0)), (gap.min(), gap.max())  # the escape step is T rounded up
+
+
 def test_noise_variance_and_escape_time_against_monte_carlo():
     d = th.saddle_escape_noise()
     n = d["n"]
@@ -67,6 +100,8 @@ def test_saxe_mode_is_the_published_solution():
     published = s * sp.exp(2 * s * t / tau) / (sp.exp(2 * s * t / tau) - 1 + s / u0)  # Saxe et al. 2014, §1
     assert sp.simplify(d["u"] - published) == 0
     assert sp.simplify(d["u"].subs(t, 0) - u0) == 0
+    u = sp.Function("u")
+    assert sp.simplify(d["ode"].rhs - 2 * u(t) * (s - u(t))) == 0  # derived from the two-layer flow
     assert sp.simplify(tau * sp.diff(d["u"], t) - 2 * d["u"] * (s - d["u"])) == 0  # it solves the ODE
     assert sp.simplify(d["t_half"] - tau / (2 * s) * sp.log(s / u0 - 1)) == 0
     uf = sp.Symbol("u_f", positive=True)
@@ -108,9 +143,53 @@ def test_sam_ascent_is_rho_g_over_norm(d):
 
 
 def test_every_derivation_displays_without_raw_text_artefacts():
-    for f in (th.saddle_escape, th.saddle_escape_momentum, th.saddle_escape_noise, th.saxe_mode, th.sam_ascent):
+    from gdlib.theory.landscape import deep_linear_mode
+
+    for f in (
+        th.saddle_escape,
+        th.saddle_escape_momentum,
+        th.saddle_escape_noise,
+        th.saxe_mode,
+        deep_linear_mode,
+        th.sam_ascent,
+    ):
         latex = f()._repr_latex_()
         assert "\\text{" in latex  # the explanations
         for piece in latex.split("\\text{")[1:]:
             text = piece.split("}")[0]
             assert "_" not in text and "^" not in text, text
+
+
+def test_deep_linear_mode_reduces_to_saxe_and_has_the_power_law_plateau():
+    from gdlib.theory.landscape import deep_linear_mode
+
+    v = sp.Symbol("u", positive=True)
+    assert sp.simplify(deep_linear_mode(2)["rate"] - 2 * v * (s - v)) == 0  # depth 2: Saxe's Bernoulli equation
+    for depth in (3, 4, 5):
+        d = deep_linear_mode(depth)
+        assert sp.simplify(d["rate"] - depth * v ** (2 - sp.Rational(2, depth)) * (s - v)) == 0
+        # the leading-order time to leave u0: τ u0^{-(1 - 2/L)} / ((L - 2) s)
+        assert sp.simplify(d["plateau"] - tau * u0 ** (-(1 - sp.Rational(2, depth))) / ((depth - 2) * s)) == 0
+
+
+@pytest.mark.parametrize("depth", [3, 4])
+def test_deep_linear_mode_half_times_match_gd_on_deep_linear(depth):
+    from gdlib.theory.landscape import deep_linear_mode
+
+    p = gd.DeepLinear(depth=depth, width=3, singular_values=[3.0, 1.5, 1.0], seed=1)
+    U, sv, Vt = np.linalg.svd(p.M)
+    start, lr = 1e-3, 0.005
+    a0 = start ** (1 / depth)
+    run = gd.run(gd.SGD(lr=lr), p, tuple([a0 * Vt] + [a0 * np.eye(3)] * (depth - 2) + [a0 * U]), steps=5000)
+    product = run.xs[0]
+    for W in run.xs[1:]:
+        product = W @ product
+    modes = np.einsum("ai,tab,bi->ti", U, product, Vt.T)
+    measured = (modes >= sv / 2).argmax(axis=0)
+    rate = sp.lambdify((sp.Symbol("u", positive=True), s), deep_linear_mode(depth)["rate"])
+    predicted = []
+    for s_i in sv:
+        grid = np.geomspace(start, s_i / 2, 20000)
+        predicted.append(np.trapezoid(1 / rate(grid, s_i), grid) / lr)
+    assert np.all(measured > 0)
+    assert np.all(np.abs(measured / np.array(predicted) - 1) < 0.03)

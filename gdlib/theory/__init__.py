@@ -22,7 +22,14 @@ from .gradient_descent import (
     iterations_to_epsilon,
     kantorovich_bound,
 )
-from .landscape import saddle_escape, saddle_escape_momentum, saddle_escape_noise, sam_ascent, saxe_mode
+from .landscape import (
+    deep_linear_mode,
+    saddle_escape,
+    saddle_escape_momentum,
+    saddle_escape_noise,
+    sam_ascent,
+    saxe_mode,
+)
 from .momentum import Textbook, heavy_ball, nesterov_rate
 from .rates import descent_lemma, nonconvex_stationarity, pl_rate, smooth_convex_bound, strongly_convex_rate
 from .schedules import constant_step_floor, diminishing_step_rate, noise_floor_recursion, step_decay_rate
@@ -40,6 +47,7 @@ __all__ = [
     "saddle_escape_momentum",
     "saddle_escape_noise",
     "saxe_mode",
+    "deep_linear_mode",
     "sam_ascent",
     "clipping_step_size",
     "accumulation_identity",
