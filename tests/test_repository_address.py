@@ -25,10 +25,17 @@ def copies():
         *sorted((ROOT / "notebooks").glob("*.ipynb")),
         *sorted((ROOT / "exercises").glob("*/*/*.ipynb")),
     ]
+    book_name = repository()[1]
     found = []
     for path in files:
-        for owner, name in ADDRESS.findall(path.read_text(encoding="utf-8")):
-            found.append((path.relative_to(ROOT).as_posix(), owner, name.removesuffix(".git")))
+        text = path.read_text(encoding="utf-8")
+        for m in ADDRESS.finditer(text):
+            owner, name = m.group(1), m.group(2).removesuffix(".git")
+            # the book's own address: a badge, an install URL, or any link naming the book's repository (links to
+            # other projects' repositories, which chapters cite, are not copies of it)
+            ours = "github.com" not in m.group(0) or text[max(0, m.start() - 12) : m.start()].endswith("git+https://")
+            if ours or name == book_name:
+                found.append((path.relative_to(ROOT).as_posix(), owner, name))
     return found
 
 
