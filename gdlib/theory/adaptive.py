@@ -6,7 +6,6 @@ Each derived expression is displayed as a textbook writes it (:func:`_form`, the
 """
 
 import sympy as sp
-from sympy.parsing.sympy_parser import parse_expr
 
 from ._base import Derivation, beta, eta
 from .momentum import Textbook, _equal
@@ -51,12 +50,7 @@ class _Form(Textbook):
     """A derived expression shown in its textbook form, parsed with this module's symbols."""
 
     def __new__(cls, form, derived):
-        shown = parse_expr(form, local_dict=_NAMES, evaluate=False)
-        if not _equal(shown, derived):
-            raise ValueError(f"{form} is not equal to the derived {derived}")
-        obj = sp.Expr.__new__(cls, shown)
-        obj.form, obj.derived = form, derived
-        return obj
+        return super().__new__(cls, form, derived, names=_NAMES)
 
     def _latex(self, printer):
         try:
